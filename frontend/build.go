@@ -1,0 +1,229 @@
+// Package frontend is the BuildKit gateway glue: it reads the spec through
+// dockerui, answers subrequests, resolves the base image of each platform,
+// hands the llb package a resolved spec and returns one image per platform.
+package frontend
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/containerd/platforms"
+	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/maistra/builder-frontend/llb"
+	"github.com/maistra/builder-frontend/spec"
+)
+
+const (
+	// DefaultFilename is read when -f is not given.
+	DefaultFilename = "builder.yaml"
+	// argUnpack=helper sends every archive through our own unpacker, for
+	// daemons whose host has no xz.
+	argUnpack = "BUILDER_UNPACK"
+	// baseContext is the --build-context name that replaces the base image.
+	baseContext = "base"
+)
+
+// Build is the gateway entrypoint.
+func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+	bc, err := dockerui.NewClient(c)
+	if err != nil {
+		return nil, err
+	}
+	src, err := bc.ReadEntrypoint(ctx, "YAML")
+	if err != nil {
+		return nil, err
+	}
+	s, err := spec.Parse(src.Filename, src.Data)
+	if err != nil {
+		return nil, specError(err, src.SourceMap)
+	}
+
+	if res, ok, err := bc.HandleSubrequest(ctx, subrequests(s, bc)); err != nil || ok {
+		return res, err
+	}
+
+	target := bc.Target
+	if target == "" {
+		target = s.DefaultImage()
+	}
+	opts := spec.Options{Target: target, BuildArgs: bc.BuildArgs}
+	if len(bc.TargetPlatforms) == 0 {
+		for _, p := range s.DefaultPlatforms() {
+			pp, err := platforms.Parse(p)
+			if err != nil {
+				return nil, err
+			}
+			bc.TargetPlatforms = append(bc.TargetPlatforms, pp)
+		}
+		if len(bc.TargetPlatforms) > 1 {
+			bc.MultiPlatformRequested = true
+		}
+	}
+	// Every platform is checked before anything is solved, so a spec error
+	// for arm64 does not surface after the amd64 build has run.
+	var plats []string
+	for _, p := range bc.TargetPlatforms {
+		plats = append(plats, platforms.FormatAll(platforms.Normalize(p)))
+	}
+	if len(plats) == 0 {
+		plats = []string{platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
+	}
+	if err := s.Validate(plats, opts); err != nil {
+		return nil, specError(err, src.SourceMap)
+	}
+
+	caps := c.BuildOpts().LLBCaps
+	mergeOp := caps.Supports(pb.CapMergeOp) == nil
+	helper, err := currentFrontend(c)
+	if err != nil {
+		return nil, err
+	}
+
+	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
+		p := platforms.Normalize(platforms.DefaultSpec())
+		if platform != nil {
+			p = platforms.Normalize(*platform)
+		}
+		r, err := s.Resolve(platforms.FormatAll(p), opts)
+		if err != nil {
+			return nil, specError(err, src.SourceMap)
+		}
+		base, baseImg, err := loadBase(ctx, c, bc, r, p)
+		if err != nil {
+			return nil, err
+		}
+		g, err := llb.Build(r, llb.Options{
+			BuildPlatform:  bc.BuildPlatforms[0],
+			TargetPlatform: p,
+			Base:           base,
+			BaseImage:      baseImg,
+			Context: func() (bk.State, error) {
+				st, err := bc.MainContext(ctx)
+				if err != nil {
+					return bk.State{}, err
+				}
+				return *st, nil
+			},
+			Helper:       helper,
+			HelperForAll: bc.BuildArgs[argUnpack] == "helper",
+			MergeOp:      mergeOp,
+			SourceMap:    src.SourceMap,
+			CacheNS:      bc.CacheIDNamespace,
+		})
+		if err != nil {
+			return nil, err
+		}
+		def, err := g.State.Marshal(ctx, bk.Platform(p))
+		if err != nil {
+			return nil, fmt.Errorf("marshal the LLB of %s: %w", platforms.FormatAll(p), err)
+		}
+		res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports})
+		if err != nil {
+			return nil, err
+		}
+		ref, err := res.SingleRef()
+		if err != nil {
+			return nil, err
+		}
+		img := g.Image
+		return &dockerui.BuildResult{Reference: ref, Image: &img, BaseImage: baseImg}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rb.Finalize()
+}
+
+// loadBase returns the base image of one platform: a --build-context named
+// "base" or named like the image wins, as in a Dockerfile's FROM.
+func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec.Resolved, p ocispecs.Platform) (bk.State, *dockerspec.DockerOCIImage, error) {
+	copt := dockerui.ContextOpt{Platform: &p, ResolveMode: bc.ImageResolveMode.String()}
+	for _, name := range []string{baseContext, r.Base} {
+		if name == "scratch" {
+			continue
+		}
+		nc, err := bc.NamedContext(name, copt)
+		if err != nil {
+			return bk.State{}, nil, err
+		}
+		if nc == nil {
+			continue
+		}
+		st, img, err := nc.Load(ctx)
+		if err != nil {
+			return bk.State{}, nil, fmt.Errorf("load build context %q for the base image: %w", name, err)
+		}
+		if st != nil {
+			return *st, img, nil
+		}
+	}
+	if r.Base == "scratch" {
+		return bk.Scratch().Platform(p), nil, nil
+	}
+	ref, dgst, data, err := c.ResolveImageConfig(ctx, r.Base, sourceresolver.Opt{
+		LogName:  fmt.Sprintf("[%s] load metadata for %s", platforms.FormatAll(p), r.Base),
+		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: bc.ImageResolveMode.String()},
+	})
+	if err != nil {
+		return bk.State{}, nil, specError(spec.ErrorList{r.Spec.Source.Errorf(spec.Path{"images", r.Image, "base"},
+			"check the reference and that the registry is reachable from the daemon, or pass --build-context base=docker-image://REF",
+			"cannot resolve base image %s for %s: %v", r.Base, platforms.FormatAll(p), err)}, nil)
+	}
+	var img dockerspec.DockerOCIImage
+	if err := json.Unmarshal(data, &img); err != nil {
+		return bk.State{}, nil, fmt.Errorf("base image %s: bad config: %w", r.Base, err)
+	}
+	img.Created = nil
+	name := ref
+	if dgst != "" && !strings.Contains(ref, "@") {
+		name = ref + "@" + dgst.String()
+	}
+	st := bk.Image(name, bk.Platform(p), bk.WithCustomNamef("[%s] base %s", platforms.FormatAll(p), r.Base))
+	return st, &img, nil
+}
+
+// currentFrontend is our own image, which unpacks zips natively on the build
+// platform. Old daemons do not tell a frontend its image.
+func currentFrontend(c client.Client) (*bk.State, error) {
+	type currentFrontender interface {
+		CurrentFrontend() (*bk.State, error)
+	}
+	if cf, ok := c.(currentFrontender); ok {
+		return cf.CurrentFrontend()
+	}
+	return nil, nil
+}
+
+// specError attaches the spec's source to spec errors so that buildx prints
+// the offending lines under the message.
+func specError(err error, sm *bk.SourceMap) error {
+	list, ok := err.(spec.ErrorList)
+	if !ok || sm == nil || len(list) == 0 {
+		return err
+	}
+	var out error = err
+	for _, e := range list {
+		if e.Pos.Line == 0 {
+			continue
+		}
+		out = errdefs.WithSource(out, &errdefs.Source{
+			Info: &pb.SourceInfo{Data: sm.Data, Filename: sm.Filename, Language: sm.Language, Definition: sm.Definition.ToPB()},
+			Ranges: []*pb.Range{{
+				Start: &pb.Position{Line: int32(e.Pos.Line), Character: int32(e.Pos.Col)},
+				End:   &pb.Position{Line: int32(e.Pos.Line)},
+			}},
+		})
+		break
+	}
+	return out
+}

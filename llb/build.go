@@ -1,0 +1,302 @@
+// Package llb turns one resolved image of a builder spec, for one platform,
+// into a BuildKit LLB graph and an image config. It is pure: no daemon, no
+// network; the frontend hands it the base image and the build context.
+//
+// The graph has one independent stage per tool, each ending in a layer on
+// scratch that holds only that tool, so a version bump changes one layer.
+// The layers are joined onto the base (plus packages) with MergeOp, then run
+// steps execute. Downloads are verified by sha256 and unpacked by the daemon
+// itself or by our own binary on the build platform: nothing but packages and
+// run steps runs on the target platform.
+package llb
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+// HelperPath is where the frontend binary sits in its own image; run with
+// "unpack" it extracts archives (see internal/unpack).
+const HelperPath = "/builder-frontend"
+
+// Options are what the frontend supplies besides the resolved spec.
+type Options struct {
+	// BuildPlatform is where downloads are unpacked (the daemon's platform).
+	BuildPlatform ocispecs.Platform
+	// TargetPlatform is the platform of the image.
+	TargetPlatform ocispecs.Platform
+	// Base is the base image's state, BaseImage its config (nil for scratch).
+	Base      bk.State
+	BaseImage *dockerspec.DockerOCIImage
+	// Context is the build context; only read when the spec copies files.
+	Context func() (bk.State, error)
+	// Helper is the frontend's own image, used to unpack what the daemon
+	// cannot (zip). Nil when unknown: such tools then fail with a clear error.
+	Helper *bk.State
+	// HelperForAll sends every archive through Helper (for daemons whose host
+	// lacks xz).
+	HelperForAll bool
+	// MergeOp says the daemon supports MergeOp; without it layers are copied.
+	MergeOp bool
+	// SourceMap attaches each op to the spec lines it came from.
+	SourceMap *bk.SourceMap
+	// CacheNS prefixes cache mount IDs (dockerui's BUILDKIT_CACHE_MOUNT_NS).
+	CacheNS string
+}
+
+// Graph is the LLB of one image for one platform.
+type Graph struct {
+	// State is the finished root file system.
+	State bk.State
+	// Tools are the per-tool layers, by tool name, in spec order.
+	Tools []ToolLayer
+	// Image is the image config.
+	Image dockerspec.DockerOCIImage
+}
+
+// ToolLayer is one tool's own layer.
+type ToolLayer struct {
+	Name  string
+	State bk.State
+}
+
+// Build returns the graph of r.
+func Build(r *spec.Resolved, opt Options) (*Graph, error) {
+	g := &Graph{}
+	img := ImageConfig(r, opt.BaseImage, opt.TargetPlatform)
+	g.Image = img
+
+	root := opt.Base
+	if r.Packages != nil {
+		root = packages(root, r, opt, img.Config.Env)
+	}
+
+	layers := []bk.State{}
+	for _, t := range r.Tools {
+		st, err := toolLayer(t, opt)
+		if err != nil {
+			return nil, err
+		}
+		g.Tools = append(g.Tools, ToolLayer{Name: t.Name, State: st})
+		layers = append(layers, st)
+	}
+	if len(r.Files) > 0 {
+		if opt.Context == nil {
+			return nil, fmt.Errorf("the spec copies files but no build context was given")
+		}
+		ctxSt, err := opt.Context()
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, filesLayer(r, ctxSt, opt))
+	}
+	if len(r.Dirs) > 0 {
+		layers = append(layers, dirsLayer(r, opt))
+	}
+	root = join(root, layers, opt)
+
+	runEnv := append([]string{}, img.Config.Env...)
+	for _, k := range sortedKeys(r.Args) {
+		if _, set := lookupEnv(runEnv, k); !set {
+			runEnv = append(runEnv, k+"="+r.Args[k])
+		}
+	}
+	for i, st := range r.Run {
+		name := st.Name
+		if name == "" {
+			name = firstLine(st.Command)
+		}
+		ro := []bk.RunOption{
+			bk.Args([]string{"/bin/sh", "-c", st.Command}),
+			bk.User("root"),
+			bk.Dir("/"),
+			bk.WithCustomNamef("[%s run %d/%d] %s", platformID(opt.TargetPlatform), i+1, len(r.Run), name),
+			location(opt.SourceMap, st.Range),
+		}
+		for _, e := range runEnv {
+			k, v, _ := strings.Cut(e, "=")
+			ro = append(ro, bk.AddEnv(k, v))
+		}
+		root = root.Run(ro...).Root()
+	}
+	g.State = root
+	return g, nil
+}
+
+// join lays the layers over root: one MergeOp when the daemon has it, a
+// chain of copies otherwise.
+func join(root bk.State, layers []bk.State, opt Options) bk.State {
+	if len(layers) == 0 {
+		return root
+	}
+	if opt.MergeOp {
+		return bk.Merge(append([]bk.State{root}, layers...), bk.WithCustomName("merge tool layers"))
+	}
+	for _, l := range layers {
+		root = root.File(bk.Copy(l, "/", "/", &bk.CopyInfo{CopyDirContentsOnly: true, AllowEmptyWildcard: true}), bk.WithCustomName("copy tool layer (daemon without MergeOp)"))
+	}
+	return root
+}
+
+func platformID(p ocispecs.Platform) string {
+	return p.OS + "/" + p.Architecture + map[bool]string{true: "/" + p.Variant, false: ""}[p.Variant != ""]
+}
+
+// location is the source-map constraint for a spec range; BuildKit shows
+// these lines of the spec when the op fails.
+func location(sm *bk.SourceMap, r spec.Range) bk.ConstraintsOpt {
+	if sm == nil || r.Start.Line == 0 {
+		return bk.WithDescription(nil) // an empty description changes nothing
+	}
+	end := r.End.Line
+	if end < r.Start.Line {
+		end = r.Start.Line
+	}
+	return sm.Location([]*pb.Range{{
+		Start: &pb.Position{Line: int32(r.Start.Line)},
+		End:   &pb.Position{Line: int32(end)},
+	}})
+}
+
+// toolLayer is the download of one tool, unpacked into a layer of its own.
+func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
+	pid := platformID(opt.TargetPlatform)
+	loc := location(opt.SourceMap, t.Range)
+	src := bk.HTTP(t.URL,
+		bk.Checksum(digestOf(t.SHA256)),
+		bk.Filename(t.Filename()),
+		bk.WithCustomNamef("[%s %s] download %s", t.Name, pid, t.URL),
+		loc,
+	)
+	var layer bk.State
+	switch {
+	case t.Form == spec.FormRaw:
+		mode := os.FileMode(t.Mode)
+		layer = bk.Scratch().File(
+			bk.Copy(src, "/"+t.Filename(), t.Dest, &bk.CopyInfo{CreateDestPath: true, Mode: &bk.ChmodOpt{Mode: mode}}),
+			bk.WithCustomNamef("[%s %s] install %s", t.Name, pid, t.Dest), loc)
+	case t.Form == spec.FormZip || opt.HelperForAll:
+		if opt.Helper == nil {
+			return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, t.Form)
+		}
+		args := []string{HelperPath, "unpack", "--form", t.Form, "--strip", strconv.Itoa(t.Strip), "--dest", path.Join("/out", t.Dest)}
+		for _, tk := range t.Take {
+			args = append(args, "--take", tk)
+		}
+		args = append(args, path.Join("/in", t.Filename()))
+		run := opt.Helper.Platform(opt.BuildPlatform).Run(
+			bk.Args(args),
+			bk.Network(bk.NetModeNone),
+			bk.AddEnv("TOOL", t.Name),
+			bk.AddMount("/in", src, bk.Readonly),
+			bk.WithCustomNamef("[%s %s] unpack %s natively", t.Name, pid, t.Filename()),
+			loc,
+		)
+		layer = run.AddMount("/out", bk.Scratch())
+	default:
+		// The daemon unpacks into a staging state; the tool's layer then
+		// takes what it needs from there, which is how strip and take work
+		// without a shell.
+		staging := bk.Scratch().File(
+			bk.Copy(src, "/"+t.Filename(), "/", &bk.CopyInfo{AttemptUnpack: true}),
+			bk.WithCustomNamef("[%s %s] unpack %s", t.Name, pid, t.Filename()), loc)
+		prefix := "/" + strings.Repeat("*/", t.Strip)
+		var fa *bk.FileAction
+		copies := []struct{ src, dest string }{}
+		if len(t.Take) == 0 {
+			copies = append(copies, struct{ src, dest string }{prefix, t.Dest})
+		}
+		for _, tk := range t.Take {
+			copies = append(copies, struct{ src, dest string }{prefix + tk, path.Join(t.Dest, tk)})
+		}
+		for _, c := range copies {
+			ci := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: t.Strip > 0}
+			if fa == nil {
+				fa = bk.Copy(staging, c.src, c.dest, ci)
+			} else {
+				fa = fa.Copy(staging, c.src, c.dest, ci)
+			}
+		}
+		layer = bk.Scratch().File(fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc)
+	}
+	if len(t.Links) > 0 {
+		var fa *bk.FileAction
+		for _, l := range t.Links {
+			mk := bk.Mkdir(path.Dir(l.Path), 0o755, bk.WithParents(true))
+			if fa == nil {
+				fa = mk
+			} else {
+				fa = fa.Mkdir(path.Dir(l.Path), 0o755, bk.WithParents(true))
+			}
+			fa = fa.Symlink(l.Target, l.Path)
+		}
+		layer = layer.File(fa, bk.WithCustomNamef("[%s %s] links", t.Name, pid), loc)
+	}
+	return layer, nil
+}
+
+func filesLayer(r *spec.Resolved, ctxSt bk.State, opt Options) bk.State {
+	var fa *bk.FileAction
+	for _, f := range r.Files {
+		ci := &bk.CopyInfo{CreateDestPath: true, CopyDirContentsOnly: true, AllowWildcard: true}
+		if f.Mode != 0 {
+			ci.Mode = &bk.ChmodOpt{Mode: os.FileMode(f.Mode)}
+		}
+		if fa == nil {
+			fa = bk.Copy(ctxSt, f.Src, f.Dest, ci)
+		} else {
+			fa = fa.Copy(ctxSt, f.Src, f.Dest, ci)
+		}
+	}
+	var locs []bk.ConstraintsOpt
+	for _, f := range r.Files {
+		locs = append(locs, location(opt.SourceMap, f.Range))
+	}
+	return bk.Scratch().File(fa, append([]bk.ConstraintsOpt{bk.WithCustomName("copy files from the build context")}, locs...)...)
+}
+
+func dirsLayer(r *spec.Resolved, opt Options) bk.State {
+	var fa *bk.FileAction
+	var locs []bk.ConstraintsOpt
+	for _, d := range r.Dirs {
+		if fa == nil {
+			fa = bk.Mkdir(d.Path, os.FileMode(d.Mode), bk.WithParents(true))
+		} else {
+			fa = fa.Mkdir(d.Path, os.FileMode(d.Mode), bk.WithParents(true))
+		}
+		locs = append(locs, location(opt.SourceMap, d.Range))
+	}
+	return bk.Scratch().File(fa, append([]bk.ConstraintsOpt{bk.WithCustomName("create directories")}, locs...)...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " …"
+	}
+	if len(s) > 80 {
+		s = s[:77] + "…"
+	}
+	return s
+}
+

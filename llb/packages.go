@@ -1,0 +1,121 @@
+package llb
+
+import (
+	"fmt"
+	"strings"
+
+	bk "github.com/moby/buildkit/client/llb"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+// packageManager says how one package manager installs, where it keeps its
+// downloads (a cache mount, so a rebuild does not fetch them again and the
+// image does not carry them) and where extra repositories go.
+type packageManager struct {
+	caches  []string
+	install func(p *spec.ResolvedPackages) string
+	repo    func(r *spec.Repository) (file, content string)
+}
+
+var managers = map[string]packageManager{
+	"apt": {
+		caches: []string{"/var/cache/apt", "/var/lib/apt/lists"},
+		install: func(p *spec.ResolvedPackages) string {
+			// docker-clean would empty the cache mount after every install.
+			return "set -eu\nrm -f /etc/apt/apt.conf.d/docker-clean\napt-get update -q\n" +
+				"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends " + words(p.Options, p.Install)
+		},
+		repo: func(r *spec.Repository) (string, string) {
+			return "/etc/apt/sources.list.d/" + r.Name + ".list", r.URL + "\n"
+		},
+	},
+	"dnf": {
+		caches: []string{"/var/cache/dnf", "/var/cache/yum"},
+		install: func(p *spec.ResolvedPackages) string {
+			return "set -eu\ndnf install -y --setopt=install_weak_deps=False --setopt=keepcache=True " + words(p.Options, p.Install)
+		},
+		repo: func(r *spec.Repository) (string, string) {
+			check := "gpgcheck=0"
+			if r.GPGKey != "" {
+				check = "gpgcheck=1\ngpgkey=" + r.GPGKey
+			}
+			return "/etc/yum.repos.d/" + r.Name + ".repo", fmt.Sprintf("[%s]\nname=%s\nbaseurl=%s\nenabled=1\n%s\n", r.Name, r.Name, r.URL, check)
+		},
+	},
+	"apk": {
+		caches: []string{"/var/cache/apk"},
+		install: func(p *spec.ResolvedPackages) string {
+			return "set -eu\napk add --cache-dir /var/cache/apk " + words(p.Options, p.Install)
+		},
+		repo: func(r *spec.Repository) (string, string) {
+			return "/etc/apk/repositories.d/" + r.Name, r.URL + "\n"
+		},
+	},
+}
+
+// packages installs the distro packages on the target platform: the one
+// step besides run steps that executes the image's own binaries.
+func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.State {
+	p := r.Packages
+	m := managers[p.Manager]
+	pid := platformID(opt.TargetPlatform)
+	loc := location(opt.SourceMap, p.Range)
+	st := base
+	script := m.install(p)
+	if len(p.Repositories) > 0 {
+		var fa *bk.FileAction
+		for _, repo := range p.Repositories {
+			file, content := m.repo(repo)
+			dir := file[:strings.LastIndexByte(file, '/')]
+			if fa == nil {
+				fa = bk.Mkdir(dir, 0o755, bk.WithParents(true))
+			} else {
+				fa = fa.Mkdir(dir, 0o755, bk.WithParents(true))
+			}
+			fa = fa.Mkfile(file, 0o644, []byte(content))
+		}
+		st = st.File(fa, bk.WithCustomNamef("[packages %s] add repositories", pid), loc)
+		if p.Manager == "apk" {
+			// apk reads only /etc/apk/repositories: append ours to it.
+			script = "set -eu\ncat /etc/apk/repositories.d/* >> /etc/apk/repositories\n" + script
+		}
+	}
+	ro := []bk.RunOption{
+		bk.Args([]string{"/bin/sh", "-c", script}),
+		bk.User("root"),
+		bk.Dir("/"),
+		bk.WithCustomNamef("[packages %s] %s install %s", pid, p.Manager, strings.Join(p.Install, " ")),
+		loc,
+	}
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		ro = append(ro, bk.AddEnv(k, v))
+	}
+	for _, c := range m.caches {
+		// Per platform: the two architectures then install in parallel
+		// instead of queueing on one locked cache.
+		id := fmt.Sprintf("%sbuilder-frontend/%s%s/%s", opt.CacheNS, p.Manager, c, pid)
+		ro = append(ro, bk.AddMount(c, bk.Scratch(), bk.AsPersistentCacheDir(id, bk.CacheMountLocked)))
+	}
+	return st.Run(ro...).Root()
+}
+
+// words shell-quotes every word, so nothing in a package name reaches the
+// shell as syntax.
+func words(lists ...[]string) string {
+	var out []string
+	for _, l := range lists {
+		for _, w := range l {
+			out = append(out, shellQuote(w))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+:=/@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,90 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/containerd/platforms"
+)
+
+// builtinArches are the naming schemes nearly every release uses; a spec
+// declares any other scheme once under `arches`, never as a per-tool case.
+var builtinArches = map[string]map[string]string{
+	"goarch": {
+		"linux/amd64":   "amd64",
+		"linux/arm64":   "arm64",
+		"linux/ppc64le": "ppc64le",
+		"linux/s390x":   "s390x",
+	},
+	"uname": {
+		"linux/amd64":   "x86_64",
+		"linux/arm64":   "aarch64",
+		"linux/ppc64le": "ppc64le",
+		"linux/s390x":   "s390x",
+	},
+}
+
+// DefaultArchScheme is the scheme ${arch} uses when a tool names none.
+const DefaultArchScheme = "goarch"
+
+// NormalizePlatform parses a platform string and returns its canonical form
+// (linux/arm64/v8 becomes linux/arm64).
+func NormalizePlatform(s string) (string, error) {
+	p, err := platforms.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a platform such as linux/amd64", s)
+	}
+	p = platforms.Normalize(p)
+	if p.OS != "linux" {
+		return "", fmt.Errorf("platform %q: builder images are linux images", s)
+	}
+	return platforms.FormatAll(p), nil
+}
+
+// archSchemes returns the built-in schemes overlaid with the spec's own.
+func (s *Spec) archSchemes() map[string]map[string]string {
+	out := make(map[string]map[string]string, len(builtinArches)+len(s.Arches))
+	for k, v := range builtinArches {
+		out[k] = v
+	}
+	for k, v := range s.Arches {
+		m := make(map[string]string, len(v))
+		for p, name := range v {
+			if np, err := NormalizePlatform(p); err == nil {
+				p = np
+			}
+			m[p] = name
+		}
+		out[k] = m
+	}
+	return out
+}
+
+// ArchName returns the name the scheme gives the platform.
+func (s *Spec) ArchName(scheme, platform string) (string, bool) {
+	m, ok := s.archSchemes()[scheme]
+	if !ok {
+		return "", false
+	}
+	v, ok := m[platform]
+	return v, ok
+}
+
+func (s *Spec) schemeNames() []string {
+	var out []string
+	for k := range s.archSchemes() {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func joinKeys[V any](m map[string]V) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}

@@ -1,0 +1,85 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Pos is a 1-based line and column in a spec file.
+type Pos struct {
+	Line int
+	Col  int
+}
+
+// Range is the span of a YAML node, from its first to its last character line.
+type Range struct {
+	Start Pos
+	End   Pos
+}
+
+// Error is a problem in a spec, located in its file.
+type Error struct {
+	File string
+	Pos  Pos
+	// Msg says what is wrong, Hint what to do about it.
+	Msg  string
+	Hint string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Pos.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Pos.Line, e.Pos.Col)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
+}
+
+// ErrorList is every problem found in a spec, in file order.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems in %s:", len(l), l[0].File)
+	for _, e := range l {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// err returns nil for an empty list, so callers can `return l.err()`.
+func (l ErrorList) err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].Pos.Line != l[j].Pos.Line {
+			return l[i].Pos.Line < l[j].Pos.Line
+		}
+		return l[i].Pos.Col < l[j].Pos.Col
+	})
+	// The same mistake reached twice (e.g. through a YAML alias) is reported once.
+	out := l[:0]
+	seen := map[string]bool{}
+	for _, e := range l {
+		if k := e.Error(); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,430 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Source is the text of a spec file and where each of its nodes stands.
+type Source struct {
+	Filename string
+	Data     []byte
+	nodes    map[string]Range
+}
+
+// Path addresses a node of the spec like a file system path: each element is
+// a mapping key or a sequence index.
+type Path []string
+
+func (p Path) key() string { return strings.Join(p, "\x00") }
+
+// Child returns p extended by elems.
+func (p Path) Child(elems ...any) Path {
+	out := make(Path, len(p), len(p)+len(elems))
+	copy(out, p)
+	for _, e := range elems {
+		switch v := e.(type) {
+		case int:
+			out = append(out, strconv.Itoa(v))
+		default:
+			out = append(out, fmt.Sprint(v))
+		}
+	}
+	return out
+}
+
+// Range returns the span of the node at p, or of its nearest ancestor that
+// exists in the file.
+func (s *Source) Range(p Path) Range {
+	if s == nil {
+		return Range{}
+	}
+	for i := len(p); i >= 0; i-- {
+		if r, ok := s.nodes[p[:i].key()]; ok {
+			return r
+		}
+	}
+	return Range{}
+}
+
+// Errorf builds an Error located at the node p.
+func (s *Source) Errorf(p Path, hint, format string, args ...any) *Error {
+	e := &Error{Pos: s.Range(p).Start, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	if s != nil {
+		e.File = s.Filename
+	}
+	return e
+}
+
+// maxSpecSize bounds what the parser is asked to read: a builder spec is a
+// few hundred lines; anything near this is a mistake (a binary passed as -f).
+const maxSpecSize = 4 << 20
+
+// Parse reads a spec. Every problem it can find is returned as an ErrorList,
+// each with the file, line and column.
+func Parse(filename string, data []byte) (s *Spec, err error) {
+	// The YAML library is third-party code fed untrusted input: a panic in it
+	// must become an error, never a crashed build.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, ErrorList{{File: filename, Msg: fmt.Sprintf("the YAML parser failed on this file (%v)", r), Hint: "simplify the YAML around anchors and aliases, and report this input"}}
+		}
+	}()
+	src := &Source{Filename: filename, Data: data, nodes: map[string]Range{}}
+	if len(data) > maxSpecSize {
+		return nil, ErrorList{src.Errorf(nil, "pass the builder spec with -f", "file is %d bytes; a spec is at most %d", len(data), maxSpecSize)}
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, ErrorList{yamlError(src, err)}
+	}
+	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
+		if len(f.Docs) > 1 {
+			return nil, ErrorList{src.errAt(f.Docs[1].Body, "keep one spec per file", "the file holds %d YAML documents", len(f.Docs))}
+		}
+		return nil, ErrorList{src.Errorf(nil, "start from docs/spec.md or examples/minimal/builder.yaml", "the spec is empty")}
+	}
+	body := f.Docs[0].Body
+	src.index(nil, body)
+
+	var errs ErrorList
+	checkFields(src, nil, body, reflect.TypeOf(Spec{}), &errs, 0)
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	s = &Spec{}
+	if err := yaml.NodeToValue(body, s); err != nil {
+		return nil, ErrorList{yamlError(src, err)}
+	}
+	s.Source = src
+	if m, ok := unwrap(body).(*ast.MappingNode); ok {
+		for _, mv := range m.Values {
+			if keyString(mv.Key) != "images" {
+				continue
+			}
+			if im, ok := unwrap(mv.Value).(*ast.MappingNode); ok {
+				for _, v := range im.Values {
+					s.imageOrder = append(s.imageOrder, keyString(v.Key))
+				}
+			}
+		}
+	}
+	for name, img := range s.Images {
+		if img != nil {
+			img.name = name
+		}
+	}
+	return s, nil
+}
+
+// ImageNames returns the images in document order; the first is the default target.
+func (s *Spec) ImageNames() []string {
+	out := make([]string, 0, len(s.Images))
+	for _, n := range s.imageOrder {
+		if _, ok := s.Images[n]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (s *Source) errAt(n ast.Node, hint, format string, args ...any) *Error {
+	e := &Error{File: s.Filename, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	if n != nil && n.GetToken() != nil {
+		e.Pos = Pos{n.GetToken().Position.Line, n.GetToken().Position.Column}
+	}
+	return e
+}
+
+func yamlError(src *Source, err error) *Error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		e := &Error{File: src.Filename, Msg: cleanYAMLMessage(ye.GetMessage()), Hint: "fix the YAML at this position"}
+		if t := ye.GetToken(); t != nil && t.Position != nil {
+			e.Pos = Pos{t.Position.Line, t.Position.Column}
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			e.Hint = "see docs/spec.md for the type of this field"
+		}
+		return e
+	}
+	return &Error{File: src.Filename, Msg: err.Error(), Hint: "fix the YAML syntax"}
+}
+
+// cleanYAMLMessage turns the YAML library's Go-flavoured type names into the
+// words a spec author knows.
+func cleanYAMLMessage(m string) string {
+	r := strings.NewReplacer(
+		"[]string", "a list of strings",
+		"map[string]string", "a mapping of strings",
+		"spec.FileMode", "a file mode",
+		"int", "a whole number",
+		"uint64", "a whole number",
+		"*spec.", "", "spec.", "",
+	)
+	return r.Replace(m)
+}
+
+func unwrap(n ast.Node) ast.Node {
+	for i := 0; i < 16 && n != nil; i++ {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func keyString(k ast.MapKeyNode) string {
+	if k == nil {
+		return ""
+	}
+	switch v := unwrap(k).(type) {
+	case *ast.StringNode:
+		return v.Value
+	case ast.ScalarNode:
+		return fmt.Sprint(v.GetValue())
+	}
+	return k.String()
+}
+
+func tokenPos(n ast.Node) Pos {
+	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
+		return Pos{}
+	}
+	p := n.GetToken().Position
+	return Pos{p.Line, p.Column}
+}
+
+// index records the range of every node under path p. A mapping value is
+// located at its key, which is where a reader looks for the field.
+func (s *Source) index(p Path, n ast.Node) Range {
+	r := Range{Start: tokenPos(n)}
+	r.End = r.Start
+	if t := n.GetToken(); t != nil {
+		r.End.Col += len(t.Value)
+	}
+	extend := func(c Range) {
+		if c.End.Line > r.End.Line || (c.End.Line == r.End.Line && c.End.Col > r.End.Col) {
+			r.End = c.End
+		}
+	}
+	switch v := unwrap(n).(type) {
+	case *ast.MappingNode:
+		for _, mv := range v.Values {
+			cp := p.Child(keyString(mv.Key))
+			kr := Range{Start: tokenPos(mv.Key)}
+			vr := s.index(cp, mv.Value)
+			kr.End = vr.End
+			if kr.End.Line == 0 {
+				kr.End = kr.Start
+			}
+			s.nodes[cp.key()] = kr
+			if r.Start.Line == 0 || (kr.Start.Line < r.Start.Line) {
+				r.Start = kr.Start
+			}
+			extend(kr)
+		}
+	case *ast.SequenceNode:
+		for i, item := range v.Values {
+			cp := p.Child(i)
+			ir := s.index(cp, item)
+			s.nodes[cp.key()] = ir
+			extend(ir)
+		}
+	}
+	if _, ok := s.nodes[p.key()]; !ok {
+		s.nodes[p.key()] = r
+	}
+	return r
+}
+
+// fieldsOf lists the YAML field names of a struct type.
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		out[tag] = f.Type
+	}
+	return out
+}
+
+var scalarOrStruct = map[reflect.Type]bool{
+	reflect.TypeOf(Arg{}):     true,
+	reflect.TypeOf(RunStep{}): true,
+}
+
+// checkFields reports mapping keys that no field of t takes, with the
+// nearest known name, so a typo never silently drops a setting.
+func checkFields(src *Source, p Path, n ast.Node, t reflect.Type, errs *ErrorList, depth int) {
+	if depth > 32 || n == nil {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	n = unwrap(n)
+	if _, ok := n.(*ast.AliasNode); ok {
+		return
+	}
+	if f, ok := n.(*ast.FloatNode); ok && t.Kind() != reflect.Float64 {
+		// YAML reads 3.10 as the number 3.1: a version written that way
+		// would silently become another version.
+		if txt := f.GetToken().Value; txt != strconv.FormatFloat(f.Value, 'f', -1, 64) {
+			*errs = append(*errs, src.errAt(n, fmt.Sprintf("write %q in quotes", txt), "YAML reads %s as the number %s", txt, strconv.FormatFloat(f.Value, 'f', -1, 64)))
+			return
+		}
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := n.(*ast.MappingNode)
+		if !ok {
+			if scalarOrStruct[t] {
+				return
+			}
+			if _, isNull := n.(*ast.NullNode); isNull {
+				return
+			}
+			if t == reflect.TypeOf(Checksums{}) {
+				return
+			}
+			*errs = append(*errs, src.errAt(n, "see docs/spec.md for its fields", "expected a mapping here, found %s", describe(n)))
+			return
+		}
+		if t == reflect.TypeOf(Checksums{}) {
+			checkChecksums(src, m, errs)
+			return
+		}
+		fields := fieldsOf(t)
+		for _, mv := range m.Values {
+			k := keyString(mv.Key)
+			if k == "<<" {
+				continue
+			}
+			ft, ok := fields[k]
+			if !ok {
+				names := make([]string, 0, len(fields))
+				for f := range fields {
+					names = append(names, f)
+				}
+				hint := "known fields: " + strings.Join(sorted(names), ", ")
+				if best := closest(k, names); best != "" {
+					hint = fmt.Sprintf("did you mean %q?", best)
+				}
+				*errs = append(*errs, src.errAt(mv.Key, hint, "unknown field %q", k))
+				continue
+			}
+			checkFields(src, p.Child(k), mv.Value, ft, errs, depth+1)
+		}
+	case reflect.Map:
+		if m, ok := n.(*ast.MappingNode); ok {
+			for _, mv := range m.Values {
+				checkFields(src, p.Child(keyString(mv.Key)), mv.Value, t.Elem(), errs, depth+1)
+			}
+		}
+	case reflect.Slice:
+		if sq, ok := n.(*ast.SequenceNode); ok {
+			for i, item := range sq.Values {
+				checkFields(src, p.Child(i), item, t.Elem(), errs, depth+1)
+			}
+		}
+	}
+}
+
+func describe(n ast.Node) string {
+	switch n.(type) {
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.MappingNode:
+		return "a mapping"
+	case *ast.NullNode:
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", n.String())
+}
+
+func sorted(s []string) []string {
+	sort.Strings(s)
+	return s
+}
+
+// closest returns the candidate within a small edit distance of s.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if bestD > len(s)/2+1 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// checkChecksums checks the shape of a sha256 mapping: platform: digest, or
+// version: {platform: digest}.
+func checkChecksums(src *Source, m *ast.MappingNode, errs *ErrorList) {
+	for _, mv := range m.Values {
+		switch v := unwrap(mv.Value).(type) {
+		case *ast.MappingNode:
+			for _, inner := range v.Values {
+				switch unwrap(inner.Value).(type) {
+				case *ast.StringNode:
+					continue
+				case *ast.IntegerNode, *ast.FloatNode:
+					*errs = append(*errs, src.errAt(inner.Value, "put the sha256 in quotes", "YAML reads this sha256 as a number"))
+					continue
+				}
+				{
+					*errs = append(*errs, src.errAt(inner.Value, "write the 64 hex digits of the sha256", "expected a sha256 here, found %s", describe(unwrap(inner.Value))))
+				}
+			}
+		case *ast.StringNode:
+		case *ast.IntegerNode, *ast.FloatNode:
+			*errs = append(*errs, src.errAt(mv.Value, "put the sha256 in quotes", "YAML reads this sha256 as a number"))
+		default:
+			*errs = append(*errs, src.errAt(mv.Value, "write platform: sha256, or version: {platform: sha256}", "expected a sha256 or a mapping of platforms, found %s", describe(v)))
+		}
+	}
+}

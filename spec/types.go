@@ -1,0 +1,135 @@
+// Package spec reads a builder spec: YAML in, a validated Spec with source
+// positions out, and per platform a Resolved image with every template,
+// arch name and checksum filled in. It knows nothing about LLB or BuildKit.
+package spec
+
+// CurrentVersion is the spec format version this package reads.
+const CurrentVersion = 1
+
+// Spec is a whole builder spec file.
+type Spec struct {
+	// Version of the spec format; 1.
+	Version int `yaml:"version" json:"version" jsonschema:"enum=1"`
+	// Platforms built when --platform is not given.
+	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
+	// Args are the build arguments of the spec; --build-arg NAME=value wins over Default.
+	Args map[string]Arg `yaml:"args,omitempty" json:"args,omitempty"`
+	// Arches declares arch naming schemes: scheme -> platform -> the name upstream uses.
+	// The schemes goarch and uname are built in.
+	Arches map[string]map[string]string `yaml:"arches,omitempty" json:"arches,omitempty"`
+	// Images are the named images this spec builds; --target picks one, the first is the default.
+	Images map[string]*Image `yaml:"images" json:"images"`
+
+	// Source is the file this spec was parsed from, with positions.
+	Source *Source `yaml:"-" json:"-"`
+	// imageOrder keeps the images in document order.
+	imageOrder []string
+}
+
+// Arg is a build argument. In YAML it is either a plain scalar (the default)
+// or a mapping with default and description.
+type Arg struct {
+	Default     string `yaml:"default" json:"default"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+}
+
+// Image is one image the spec builds.
+type Image struct {
+	// Base image reference; --build-context base=... overrides it.
+	Base string `yaml:"base" json:"base"`
+	// Packages installed with the base image's package manager, on the target platform.
+	Packages *Packages `yaml:"packages,omitempty" json:"packages,omitempty"`
+	// Tools downloaded from release URLs, verified and unpacked natively.
+	Tools []*Tool `yaml:"tools,omitempty" json:"tools,omitempty"`
+	// Files copied from the build context.
+	Files []*File `yaml:"files,omitempty" json:"files,omitempty"`
+	// Directories created in the image.
+	Directories []*Directory `yaml:"directories,omitempty" json:"directories,omitempty"`
+	// Run steps executed on the target platform after everything else is in place.
+	Run []*RunStep `yaml:"run,omitempty" json:"run,omitempty"`
+
+	Env        map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
+	Workdir    string            `yaml:"workdir,omitempty" json:"workdir,omitempty"`
+	User       string            `yaml:"user,omitempty" json:"user,omitempty"`
+	Entrypoint []string          `yaml:"entrypoint,omitempty" json:"entrypoint,omitempty"`
+	Cmd        []string          `yaml:"cmd,omitempty" json:"cmd,omitempty"`
+	Labels     map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+
+	name string
+}
+
+// Name is the image's key under images.
+func (i *Image) Name() string { return i.name }
+
+// Packages are distro packages installed by the base image's package manager.
+type Packages struct {
+	// Manager is apt, dnf or apk.
+	Manager string `yaml:"manager" json:"manager" jsonschema:"enum=apt,enum=dnf,enum=apk"`
+	// Install lists package names (or exact versions, as the manager spells them).
+	Install []string `yaml:"install" json:"install"`
+	// Repositories added before installing.
+	Repositories []*Repository `yaml:"repositories,omitempty" json:"repositories,omitempty"`
+	// Options are extra command-line options for the install command (e.g. --allowerasing).
+	Options []string `yaml:"options,omitempty" json:"options,omitempty"`
+}
+
+// Repository is an extra package repository.
+type Repository struct {
+	// Name of the repository file written (/etc/apt/sources.list.d/NAME.list, /etc/yum.repos.d/NAME.repo).
+	Name string `yaml:"name" json:"name"`
+	// URL: for apt a full sources.list line ("deb [signed-by=...] URL SUITE COMPONENTS"),
+	// for dnf the baseurl, for apk a repository URL.
+	URL string `yaml:"url" json:"url"`
+	// GPGKey (dnf): URL of the key; without it gpgcheck is off.
+	GPGKey string `yaml:"gpgkey,omitempty" json:"gpgkey,omitempty"`
+}
+
+// Tool is a release artifact downloaded per platform.
+type Tool struct {
+	Name    string `yaml:"name" json:"name"`
+	Version string `yaml:"version" json:"version"`
+	// URL template: ${version}, ${arch}, ${os} and the spec's args.
+	URL string `yaml:"url" json:"url"`
+	// Arch names the arch scheme used for ${arch}; default goarch.
+	Arch string `yaml:"arch,omitempty" json:"arch,omitempty"`
+	// SHA256 per platform, or per version then per platform.
+	SHA256 Checksums `yaml:"sha256" json:"sha256"`
+	// Form of the artifact: raw, tar.gz, tar.xz, tar.zst, tar.bz2, tar, zip. Default: from the URL.
+	Form string `yaml:"form,omitempty" json:"form,omitempty" jsonschema:"enum=raw,enum=tar.gz,enum=tar.xz,enum=tar.zst,enum=tar.bz2,enum=tar,enum=zip"`
+	// Strip leading path components from archive entries.
+	Strip int `yaml:"strip,omitempty" json:"strip,omitempty"`
+	// Take only these paths (after strip) from the archive.
+	Take []string `yaml:"take,omitempty" json:"take,omitempty"`
+	// Dest: the directory archives unpack into, or the file path of a raw binary.
+	Dest string `yaml:"dest" json:"dest"`
+	// Mode of a raw binary; default 0755.
+	Mode FileMode `yaml:"mode,omitempty" json:"mode,omitempty"`
+	// Links: link path -> target, created beside the tool in its layer.
+	Links map[string]string `yaml:"links,omitempty" json:"links,omitempty"`
+	// Path entries prepended to the image's PATH.
+	Path []string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Env set in the image.
+	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
+	// Platforms limits the tool to these platforms; by default it is needed on every platform built.
+	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
+}
+
+// File is a file or directory copied from the build context.
+type File struct {
+	Src  string   `yaml:"src" json:"src"`
+	Dest string   `yaml:"dest" json:"dest"`
+	Mode FileMode `yaml:"mode,omitempty" json:"mode,omitempty"`
+}
+
+// Directory is a directory created in the image (mount points, caches).
+type Directory struct {
+	Path string   `yaml:"path" json:"path"`
+	Mode FileMode `yaml:"mode,omitempty" json:"mode,omitempty"`
+}
+
+// RunStep is a shell command run on the target platform. In YAML it is a
+// plain string or a mapping.
+type RunStep struct {
+	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
+	Command string `yaml:"command" json:"command"`
+}
