@@ -21,9 +21,9 @@ func subrequests(s *spec.Spec, bc *dockerui.Client) dockerui.RequestHandler {
 			for i, name := range s.ImageNames() {
 				r := s.Source.Range(spec.Path{"images", name})
 				l.Targets = append(l.Targets, targets.Target{
-					Name:    name,
-					Default: i == 0,
-					Base:    s.Images[name].Base,
+					Name:     name,
+					Default:  i == 0,
+					Base:     s.Images[name].Base,
 					Location: location(r),
 				})
 			}

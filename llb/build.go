@@ -299,4 +299,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-

@@ -129,8 +129,8 @@ func marshal(t *testing.T, st bk.State, target ocispecs.Platform) (map[digest.Di
 func TestDownloadsAreVerifiedAndNamedStably(t *testing.T) {
 	p := plan(t, toolsSpec, arm64, nil)
 	want := map[string]string{
-		"https://get.helm.sh/helm-v3.16.0-linux-arm64.tar.gz":                                           "sha256:2222222222222222222222222222222222222222222222222222222222222222",
-		"https://releases.bazel.build/7.4.1/bazel-7.4.1-linux-aarch64":                                  "sha256:4444444444444444444444444444444444444444444444444444444444444444",
+		"https://get.helm.sh/helm-v3.16.0-linux-arm64.tar.gz":                                                "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+		"https://releases.bazel.build/7.4.1/bazel-7.4.1-linux-aarch64":                                       "sha256:4444444444444444444444444444444444444444444444444444444444444444",
 		"https://github.com/protocolbuffers/protobuf/releases/download/v25.1/protoc-25.1-linux-aarch_64.zip": "sha256:8888888888888888888888888888888888888888888888888888888888888888",
 	}
 	seen := 0

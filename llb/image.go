@@ -3,8 +3,8 @@ package llb
 import (
 	"strings"
 
-	"github.com/opencontainers/go-digest"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/maistra/builder-frontend/spec"
