@@ -25,6 +25,12 @@ var builtinArches = map[string]map[string]string{
 	},
 }
 
+// knownArch are the architectures Go and the OCI image spec name.
+var knownArch = map[string]bool{
+	"amd64": true, "arm64": true, "arm": true, "386": true, "ppc64le": true, "s390x": true,
+	"riscv64": true, "loong64": true, "mips64le": true, "mips64": true, "mipsle": true, "mips": true, "ppc64": true,
+}
+
 // DefaultArchScheme is the scheme ${arch} uses when a tool names none.
 const DefaultArchScheme = "goarch"
 
@@ -38,6 +44,9 @@ func NormalizePlatform(s string) (string, error) {
 	p = platforms.Normalize(p)
 	if p.OS != "linux" {
 		return "", fmt.Errorf("platform %q: builder images are linux images", s)
+	}
+	if !knownArch[p.Architecture] {
+		return "", fmt.Errorf("%q is not a platform such as linux/amd64: unknown architecture %q", s, p.Architecture)
 	}
 	return platforms.FormatAll(p), nil
 }

@@ -137,11 +137,7 @@ func (s *Spec) ImageNames() []string {
 }
 
 func (s *Source) errAt(n ast.Node, hint, format string, args ...any) *Error {
-	e := &Error{File: s.Filename, Msg: fmt.Sprintf(format, args...), Hint: hint}
-	if n != nil && n.GetToken() != nil {
-		e.Pos = Pos{n.GetToken().Position.Line, n.GetToken().Position.Column}
-	}
-	return e
+	return &Error{File: s.Filename, Pos: tokenPos(n), Msg: fmt.Sprintf(format, args...), Hint: hint}
 }
 
 func yamlError(src *Source, err error) *Error {
@@ -202,6 +198,11 @@ func keyString(k ast.MapKeyNode) string {
 }
 
 func tokenPos(n ast.Node) Pos {
+	// A block mapping's own token is its first ':'; a reader looks for the
+	// first key.
+	if m, ok := unwrap(n).(*ast.MappingNode); ok && len(m.Values) > 0 && m.Values[0].Key != nil {
+		return tokenPos(m.Values[0].Key)
+	}
 	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
 		return Pos{}
 	}
@@ -291,6 +292,15 @@ func checkFields(src *Source, p Path, n ast.Node, t reflect.Type, errs *ErrorLis
 			*errs = append(*errs, src.errAt(n, fmt.Sprintf("write %q in quotes", txt), "YAML reads %s as the number %s", txt, strconv.FormatFloat(f.Value, 'f', -1, 64)))
 			return
 		}
+	}
+	if t == reflect.TypeOf(FileMode(0)) {
+		var m FileMode
+		if sc, ok := n.(ast.ScalarNode); !ok || m.UnmarshalYAML([]byte(fmt.Sprint(sc.GetValue()))) != nil {
+			if tok := n.GetToken(); tok != nil && (!ok || m.UnmarshalYAML([]byte(tok.Value)) != nil) {
+				*errs = append(*errs, src.errAt(n, "write an octal mode such as 0755 or 0644", "%s is not a file mode", describe(n)))
+			}
+		}
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:

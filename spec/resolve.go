@@ -658,7 +658,7 @@ func (r *resolver) checksum(tp Path, t *Tool, version, defVersion string) string
 	sp := tp.Child("sha256")
 	lockHint := fmt.Sprintf("add sha256.%s with the artifact's sha256 (builder lock writes it)", r.platform)
 	if t.SHA256.Empty() {
-		r.errorf(tp, lockHint, "tool %q has no sha256: every download is verified", t.Name)
+		r.errorf(tp, "add sha256: with the artifact's sha256 for each platform (builder lock writes them)", "tool %q has no sha256: every download is verified", t.Name)
 		return ""
 	}
 	var sum string
