@@ -69,6 +69,7 @@ func TestSpecErrors(t *testing.T) {
 		{"empty spec", "", nil, "builder.yaml: the spec is empty"},
 		{"two documents", "version: 1\n---\nversion: 1\n", nil, "builder.yaml:3:1: the file holds 2 YAML documents"},
 		{"http scheme", tool("https://example.com", "ftp://example.com"), nil, `unsupported URL scheme "ftp"`},
+		{"plain http", tool("https://example.com", "http://example.com"), nil, `builder.yaml:12:9: tool "t": plain http URL http://example.com/t-1.0-amd64.tar.gz; use https://, or set allowHTTP: true`},
 		{"relative workdir", head + "    workdir: work\n", nil, `builder.yaml:9:5: workdir "work" is not an absolute path`},
 		{"env PATH with tool path", head + strings.Replace(goodTool, "dest: /opt/t", "dest: /opt/t\n        path: [/opt/t/bin]", 1) + "    env: {PATH: /bin}\n", nil, "env sets PATH and tools add to it too"},
 	}

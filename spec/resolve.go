@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"path"
 	"regexp"
@@ -569,6 +570,8 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 			r.errorf(tp.Child("url"), "write a full https:// URL", "tool %q: %q is not a URL", t.Name, rt.URL)
 		case u.Scheme != "https" && u.Scheme != "http":
 			r.errorf(tp.Child("url"), "use an https:// URL", "tool %q: unsupported URL scheme %q", t.Name, u.Scheme)
+		case u.Scheme == "http" && !t.AllowHTTP && !isLoopback(u.Hostname()):
+			r.errorf(tp.Child("url"), "use https://, or set allowHTTP: true on the tool (the sha256 is still checked)", "tool %q: plain http URL %s", t.Name, rt.URL)
 		}
 	}
 
@@ -713,6 +716,16 @@ func (r *resolver) checksum(tp Path, t *Tool, version, defVersion string) string
 		return ""
 	}
 	return "sha256:" + sum
+}
+
+// isLoopback reports whether host is this machine: plain http there crosses
+// no network.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

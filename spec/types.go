@@ -90,6 +90,9 @@ type Tool struct {
 	Version string `yaml:"version" json:"version"`
 	// URL template: ${version}, ${arch}, ${os} and the spec's args.
 	URL string `yaml:"url" json:"url"`
+	// AllowHTTP permits a plain http:// URL on a host other than loopback;
+	// the sha256 still decides what is accepted.
+	AllowHTTP bool `yaml:"allowHTTP,omitempty" json:"allowHTTP,omitempty"`
 	// Arch names the arch scheme used for ${arch}; default goarch.
 	Arch string `yaml:"arch,omitempty" json:"arch,omitempty"`
 	// SHA256 per platform, or per version then per platform.
