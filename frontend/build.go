@@ -56,7 +56,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if target == "" {
 		target = s.DefaultImage()
 	}
-	opts := spec.Options{Target: target, BuildArgs: bc.BuildArgs}
+	opts := spec.Options{Target: target, BuildArgs: bc.BuildArgs, BuildPlatform: platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
 	if len(bc.TargetPlatforms) == 0 {
 		for _, p := range s.DefaultPlatforms() {
 			pp, err := platforms.Parse(p)

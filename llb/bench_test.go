@@ -67,4 +67,3 @@ func BenchmarkParsePlan100Tools4Platforms(b *testing.B) {
 		}
 	}
 }
-

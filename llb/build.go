@@ -91,6 +91,20 @@ func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 		g.Tools = append(g.Tools, ToolLayer{Name: t.Name, State: st})
 		layers = append(layers, st)
 	}
+	if len(r.GoTools) > 0 {
+		tc, err := goToolchainLayer(r, opt)
+		if err != nil {
+			return nil, err
+		}
+		compileRoot := goCompileRoot(tc, opt)
+		// cgo tools compile inside the image as it stands with its tools.
+		image := join(root, layers, opt)
+		for _, gt := range r.GoTools {
+			st := goToolLayer(r, gt, opt, compileRoot, image)
+			g.Tools = append(g.Tools, ToolLayer{Name: gt.Name, State: st})
+			layers = append(layers, st)
+		}
+	}
 	if len(r.Files) > 0 {
 		if opt.Context == nil {
 			return nil, fmt.Errorf("the spec copies files but no build context was given")

@@ -20,6 +20,8 @@ type Options struct {
 	// BuildArgs override the spec's arg defaults. Names the spec does not
 	// declare are ignored here (lint reports them).
 	BuildArgs map[string]string
+	// BuildPlatform is where Go tools compile; default linux/amd64.
+	BuildPlatform string
 }
 
 // Resolved is one image of a spec for one platform: every template
@@ -35,9 +37,13 @@ type Resolved struct {
 	BaseRange Range
 	Packages  *ResolvedPackages
 	Tools     []*ResolvedTool
-	Files     []*ResolvedFile
-	Dirs      []*ResolvedDir
-	Run       []*ResolvedRun
+	GoTools   []*ResolvedGoTool
+	// GoToolchain is the Go toolchain tool resolved for the build platform;
+	// set when the image has Go tools.
+	GoToolchain *ResolvedTool
+	Files       []*ResolvedFile
+	Dirs        []*ResolvedDir
+	Run         []*ResolvedRun
 
 	// Env is the image's own environment (tools' env, then the image's env).
 	Env map[string]string
@@ -92,6 +98,22 @@ func (t *ResolvedTool) Filename() string {
 type Link struct {
 	Path   string
 	Target string
+}
+
+// ResolvedGoTool is one Go tool for one target platform.
+type ResolvedGoTool struct {
+	Name    string
+	Package string
+	Version string
+	// Binary is the file name go install writes; Dest the full path in the image.
+	Binary  string
+	Dest    string
+	Ldflags string
+	Tags    []string
+	Cgo     bool
+	// Env is go.env overlaid with the tool's own env.
+	Env   map[string]string
+	Range Range
 }
 
 // ResolvedFile is a file copied from the build context.
@@ -214,6 +236,8 @@ type resolver struct {
 	args     map[string]string
 	defArgs  map[string]string
 	errs     ErrorList
+	// buildPlatform is where Go tools compile.
+	buildPlatform string
 }
 
 func (r *resolver) errorf(p Path, hint, format string, a ...any) {
@@ -294,6 +318,14 @@ func (s *Spec) Resolve(platform string, opts Options) (*Resolved, error) {
 		return nil, ErrorList{{File: src.Filename, Msg: err.Error(), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
 	}
 	r.platform = np
+	r.buildPlatform = "linux/amd64"
+	if opts.BuildPlatform != "" {
+		bp, err := NormalizePlatform(opts.BuildPlatform)
+		if err != nil {
+			return nil, ErrorList{{File: src.Filename, Msg: "build platform: " + err.Error()}}
+		}
+		r.buildPlatform = bp
+	}
 	r.args = s.ArgValues(opts.BuildArgs)
 	r.defArgs = s.ArgValues(nil)
 
@@ -382,6 +414,9 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 				res.Env[k] = v
 			}
 		}
+	}
+	if len(img.GoTools) > 0 {
+		r.goTools(ip, img, res)
 	}
 	for i, f := range img.Files {
 		fp := ip.Child("files", i)
@@ -735,4 +770,158 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+var (
+	goPkgRe     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~/+-]*$`)
+	goVersionRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+	majorRe     = regexp.MustCompile(`^v[0-9]+$`)
+)
+
+// goBinaryName is what go install names the command of pkg: its last path
+// element, or the one before a /vN major version suffix.
+func goBinaryName(pkg string) string {
+	parts := strings.Split(strings.Trim(pkg, "/"), "/")
+	name := parts[len(parts)-1]
+	if majorRe.MatchString(name) && len(parts) > 1 {
+		name = parts[len(parts)-2]
+	}
+	return name
+}
+
+func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
+	settings := img.Go
+	if settings == nil {
+		settings = &GoSettings{}
+	}
+	gp := ip.Child("go")
+	tcName := settings.Toolchain
+	if tcName == "" {
+		tcName = "go"
+	}
+	var tc *Tool
+	var tcPath Path
+	for i, t := range img.Tools {
+		if t != nil && t.Name == tcName {
+			tc, tcPath = t, ip.Child("tools", i)
+		}
+	}
+	if tc == nil {
+		r.errorf(ip.Child("goTools"), fmt.Sprintf("add a tool named %q that installs the Go toolchain, or name it with go.toolchain", tcName), "Go tools need a Go toolchain: no tool named %q", tcName)
+		return
+	}
+	build := r.buildPlatform
+	if build == r.platform {
+		for _, rt := range res.Tools {
+			if rt.Name == tcName {
+				res.GoToolchain = rt
+			}
+		}
+	} else {
+		sub := &resolver{s: r.s, src: r.src, platform: build, args: r.args, defArgs: r.defArgs, buildPlatform: build}
+		res.GoToolchain = sub.tool(tcPath, tc)
+		for _, e := range sub.errs {
+			e.Msg += fmt.Sprintf(" (Go tools compile with the %s toolchain: %s is the build platform)", build, build)
+			r.errs = append(r.errs, e)
+		}
+	}
+	if res.GoToolchain == nil {
+		return
+	}
+	if res.GoToolchain.Form == FormRaw {
+		r.errorf(tcPath, "the Go toolchain is an archive unpacked with bin/go under dest, e.g. go${version}.linux-${arch}.tar.gz with strip: 1", "tool %q cannot serve as the Go toolchain: it is a raw binary", tcName)
+		return
+	}
+	dest := settings.Dest
+	if dest == "" {
+		dest = "/usr/local/bin"
+	} else {
+		dest = r.expandAt(gp.Child("dest"), dest, nil)
+		r.absPath(gp.Child("dest"), "go.dest", dest)
+	}
+	baseEnv := map[string]string{}
+	for _, k := range sortedKeys(settings.Env) {
+		if !envKeyRe.MatchString(k) {
+			r.errorf(gp.Child("env", k), "use letters, digits and _", "env name %q is not valid", k)
+			continue
+		}
+		baseEnv[k] = r.expandAt(gp.Child("env", k), settings.Env[k], nil)
+	}
+	seen := map[string]bool{}
+	for _, t := range res.Tools {
+		seen[t.Name] = true
+	}
+	for i, gt := range img.GoTools {
+		tp := ip.Child("goTools", i)
+		if gt == nil {
+			continue
+		}
+		if !nameRe.MatchString(gt.Name) {
+			r.errorf(tp.Child("name"), "use lower-case letters, digits, . _ + -", "Go tool name %q is not valid", gt.Name)
+			continue
+		}
+		if seen[gt.Name] {
+			r.errorf(tp.Child("name"), "names are unique across tools and goTools", "tool %q is declared twice", gt.Name)
+			continue
+		}
+		seen[gt.Name] = true
+		if only := r.toolPlatforms(tp, &Tool{Platforms: gt.Platforms}); only != nil && !only[r.platform] {
+			continue
+		}
+		rg := &ResolvedGoTool{Name: gt.Name, Cgo: gt.Cgo, Range: r.src.Range(tp), Env: map[string]string{}}
+		rg.Package = r.expandAt(tp.Child("package"), gt.Package, nil)
+		rg.Version = r.expandAt(tp.Child("version"), gt.Version, nil)
+		if rg.Package == "" {
+			r.errorf(tp, "add package: with the import path of the command, e.g. golang.org/x/tools/cmd/goimports", "Go tool %q has no package", gt.Name)
+			continue
+		}
+		if !goPkgRe.MatchString(rg.Package) || strings.Contains(rg.Package, "@") {
+			r.errorf(tp.Child("package"), "write the import path alone; the version goes under version:", "Go tool %q: %q is not an import path", gt.Name, rg.Package)
+			continue
+		}
+		if rg.Version == "" {
+			r.errorf(tp, "add version: with a tag (v1.2.3), a pseudo-version or a commit", "Go tool %q has no version", gt.Name)
+			continue
+		}
+		if !goVersionRe.MatchString(rg.Version) {
+			r.errorf(tp.Child("version"), "a tag (v1.2.3), a pseudo-version or a commit", "Go tool %q: %q is not a module version", gt.Name, rg.Version)
+			continue
+		}
+		rg.Binary = goBinaryName(rg.Package)
+		if gt.Binary != "" {
+			rg.Binary = r.expandAt(tp.Child("binary"), gt.Binary, nil)
+			if strings.Contains(rg.Binary, "/") {
+				r.errorf(tp.Child("binary"), "binary is a file name; set dest: for the directory", "Go tool %q: binary %q contains /", gt.Name, rg.Binary)
+			}
+		}
+		d := dest
+		if gt.Dest != "" {
+			d = r.expandAt(tp.Child("dest"), gt.Dest, nil)
+			r.absPath(tp.Child("dest"), "dest", d)
+		}
+		rg.Dest = path.Join(d, rg.Binary)
+		rg.Ldflags = "-s -w"
+		if gt.Ldflags != nil {
+			rg.Ldflags = r.expandAt(tp.Child("ldflags"), *gt.Ldflags, nil)
+		}
+		for j, tag := range gt.Tags {
+			rg.Tags = append(rg.Tags, r.expandAt(tp.Child("tags", j), tag, nil))
+		}
+		for k, v := range baseEnv {
+			rg.Env[k] = v
+		}
+		for _, k := range sortedKeys(gt.Env) {
+			if !envKeyRe.MatchString(k) {
+				r.errorf(tp.Child("env", k), "use letters, digits and _", "env name %q is not valid", k)
+				continue
+			}
+			rg.Env[k] = r.expandAt(tp.Child("env", k), gt.Env[k], nil)
+		}
+		for _, k := range []string{"GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOMODCACHE"} {
+			if _, set := rg.Env[k]; set {
+				r.errorf(tp, "the frontend sets it for each platform; use cgo: for CGO_ENABLED", "Go tool %q: env %s cannot be set", gt.Name, k)
+			}
+		}
+		res.GoTools = append(res.GoTools, rg)
+	}
 }

@@ -41,6 +41,11 @@ type Image struct {
 	Packages *Packages `yaml:"packages,omitempty" json:"packages,omitempty"`
 	// Tools downloaded from release URLs, verified and unpacked natively.
 	Tools []*Tool `yaml:"tools,omitempty" json:"tools,omitempty"`
+	// Go configures how Go tools are compiled.
+	Go *GoSettings `yaml:"go,omitempty" json:"go,omitempty"`
+	// GoTools are compiled from source with the spec's Go toolchain, natively
+	// on the build platform for every target platform.
+	GoTools []*GoTool `yaml:"goTools,omitempty" json:"goTools,omitempty"`
 	// Files copied from the build context.
 	Files []*File `yaml:"files,omitempty" json:"files,omitempty"`
 	// Directories created in the image.
@@ -135,4 +140,40 @@ type Directory struct {
 type RunStep struct {
 	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
 	Command string `yaml:"command" json:"command"`
+}
+
+// GoSettings are shared by all Go tools of an image.
+type GoSettings struct {
+	// Toolchain names the tool that installs Go (default "go"); its artifact
+	// for the build platform compiles every Go tool.
+	Toolchain string `yaml:"toolchain,omitempty" json:"toolchain,omitempty"`
+	// Env for every compile: GOPROXY, GOSUMDB, GOPRIVATE, GOFLAGS, GONOSUMDB...
+	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
+	// Dest is the directory binaries go to; default /usr/local/bin.
+	Dest string `yaml:"dest,omitempty" json:"dest,omitempty"`
+}
+
+// GoTool is a Go command built from a module.
+type GoTool struct {
+	Name string `yaml:"name" json:"name"`
+	// Package is the import path of the main package (a module path works
+	// when the command is at the module root).
+	Package string `yaml:"package" json:"package"`
+	// Version is a tag, a pseudo-version or a commit.
+	Version string `yaml:"version" json:"version"`
+	// Binary is the installed file name; default: the package's command name.
+	Binary string `yaml:"binary,omitempty" json:"binary,omitempty"`
+	// Ldflags passed to the linker (-s -w by default).
+	Ldflags *string `yaml:"ldflags,omitempty" json:"ldflags,omitempty"`
+	// Tags are build tags.
+	Tags []string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Cgo builds with CGO_ENABLED=1 on the target platform (emulated for a
+	// foreign platform: much slower). Off by default.
+	Cgo bool `yaml:"cgo,omitempty" json:"cgo,omitempty"`
+	// Env for this tool's compile, over go.env.
+	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
+	// Dest overrides go.dest for this tool.
+	Dest string `yaml:"dest,omitempty" json:"dest,omitempty"`
+	// Platforms limits the tool to these platforms.
+	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
 }

@@ -1,0 +1,149 @@
+package llb
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	bk "github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+const (
+	// Where a compile keeps its state: GOPATH is the output mount, the
+	// module and build caches are cache mounts shared by every tool and
+	// platform (the build cache keys on GOOS/GOARCH itself).
+	goPath       = "/gopath"
+	goModCache   = "/root/go/pkg/mod"
+	goBuildCache = "/root/.cache/go-build"
+	// NetrcSecret is the BuildKit secret id mounted as ~/.netrc into Go
+	// compiles (and nowhere else), for private modules.
+	NetrcSecret = "netrc"
+)
+
+// caBundles are the CA files Go's crypto/x509 looks for on Linux; the
+// compile copies whichever of them the base image has, so an https GOPROXY
+// works in a root file system that is only the Go toolchain.
+var caBundles = []string{
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem",
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	"/etc/ssl/cert.pem",
+}
+
+// goCompileRoot is the build platform's Go toolchain plus the base image's
+// CA bundle: everything `go install` needs, nothing it does not.
+func goCompileRoot(toolchain bk.State, opt Options) bk.State {
+	if opt.BaseImage == nil {
+		return toolchain
+	}
+	var fa *bk.FileAction
+	for _, f := range caBundles {
+		// A one-character class turns the path into a pattern, so a bundle
+		// the base lacks is skipped instead of failing the copy.
+		pat := f[:len(f)-1] + "[" + f[len(f)-1:] + "]"
+		ci := &bk.CopyInfo{AllowWildcard: true, AllowEmptyWildcard: true, FollowSymlinks: true, CreateDestPath: true}
+		if fa == nil {
+			fa = bk.Copy(opt.Base, pat, f, ci)
+		} else {
+			fa = fa.Copy(opt.Base, pat, f, ci)
+		}
+	}
+	certs := bk.Scratch().File(fa, bk.WithCustomName("CA certificates for Go module downloads"))
+	return join(toolchain, []bk.State{certs}, opt)
+}
+
+func goEnv(p ocispecs.Platform) (goos, goarch, goarm string) {
+	goarm = ""
+	if p.Architecture == "arm" {
+		goarm = strings.TrimPrefix(p.Variant, "v")
+	}
+	return p.OS, p.Architecture, goarm
+}
+
+// goToolLayer compiles one Go tool for the target platform. Without cgo it
+// cross-compiles on the build platform; with cgo it compiles in the image
+// itself, on the target platform (under emulation for a foreign one).
+func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compileRoot, image bk.State) bk.State {
+	pid := platformID(opt.TargetPlatform)
+	loc := location(opt.SourceMap, gt.Range)
+	goroot := r.GoToolchain.Dest
+	goos, goarch, goarm := goEnv(opt.TargetPlatform)
+
+	args := []string{path.Join(goroot, "bin/go"), "install", "-trimpath", "-ldflags=" + gt.Ldflags}
+	if len(gt.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(gt.Tags, ","))
+	}
+	args = append(args, gt.Package+"@"+gt.Version)
+
+	goflags := "-buildvcs=false"
+	if v := gt.Env["GOFLAGS"]; v != "" {
+		goflags += " " + v
+	}
+	env := map[string]string{
+		"PATH":        path.Join(goroot, "bin") + ":" + defaultPath,
+		"HOME":        "/root",
+		"GOPATH":      goPath,
+		"GOMODCACHE":  goModCache,
+		"GOCACHE":     goBuildCache,
+		"GOTOOLCHAIN": "local",
+		"GOOS":        goos,
+		"GOARCH":      goarch,
+		"CGO_ENABLED": "0",
+		"TMPDIR":      "/tmp",
+	}
+	if goarm != "" {
+		env["GOARM"] = goarm
+	}
+	for k, v := range gt.Env {
+		env[k] = v
+	}
+	env["GOFLAGS"] = goflags
+
+	root, platform, where := compileRoot, opt.BuildPlatform, "natively on "+platformID(opt.BuildPlatform)
+	if gt.Cgo {
+		root, platform, where = image, opt.TargetPlatform, "with cgo on "+pid
+		env["CGO_ENABLED"] = "1"
+		if pathVal, ok := lookupEnv(ImageConfig(r, opt.BaseImage, opt.TargetPlatform).Config.Env, "PATH"); ok {
+			env["PATH"] = path.Join(goroot, "bin") + ":" + pathVal
+		}
+	}
+	ro := []bk.RunOption{
+		bk.Args(args),
+		bk.Dir("/"),
+		bk.User("root"),
+		bk.WithCustomNamef("[%s %s] go install %s@%s (%s)", gt.Name, pid, gt.Package, gt.Version, where),
+		bk.AddMount(goModCache, bk.Scratch(), bk.AsPersistentCacheDir(opt.CacheNS+"builder-frontend/go-mod", bk.CacheMountShared)),
+		bk.AddMount(goBuildCache, bk.Scratch(), bk.AsPersistentCacheDir(opt.CacheNS+"builder-frontend/go-build", bk.CacheMountShared)),
+		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
+		bk.AddSecret("/root/.netrc", bk.SecretID(NetrcSecret), bk.SecretOptional),
+		loc,
+	}
+	for _, k := range sortedKeys(env) {
+		ro = append(ro, bk.AddEnv(k, env[k]))
+	}
+	out := root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())
+
+	// go install puts a cross-compiled command under bin/GOOS_GOARCH/.
+	built := path.Join("/bin", gt.Binary)
+	if !gt.Cgo && (opt.BuildPlatform.OS != goos || opt.BuildPlatform.Architecture != goarch || goarm != "") {
+		built = path.Join("/bin", goos+"_"+goarch, gt.Binary)
+	}
+	return bk.Scratch().File(
+		bk.Copy(out, built, gt.Dest, &bk.CopyInfo{CreateDestPath: true}),
+		bk.WithCustomNamef("[%s %s] install %s", gt.Name, pid, gt.Dest), loc)
+}
+
+// goToolchainLayer is the Go toolchain unpacked for the build platform.
+func goToolchainLayer(r *spec.Resolved, opt Options) (bk.State, error) {
+	if r.GoToolchain == nil {
+		return bk.State{}, fmt.Errorf("image %q has Go tools but no Go toolchain was resolved", r.Image)
+	}
+	o := opt
+	o.TargetPlatform = opt.BuildPlatform
+	return toolLayer(r.GoToolchain, o)
+}
