@@ -133,7 +133,7 @@ func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 		}
 		ro := []bk.RunOption{
 			bk.Args([]string{"/bin/sh", "-c", st.Command}),
-			bk.User("root"),
+			bk.User("0:0"),
 			bk.Dir("/"),
 			bk.WithCustomNamef("[%s run %d/%d] %s", platformID(opt.TargetPlatform), i+1, len(r.Run), name),
 			location(opt.SourceMap, st.Range),

@@ -41,18 +41,13 @@ func goCompileRoot(toolchain bk.State, opt Options) bk.State {
 	if opt.BaseImage == nil {
 		return toolchain
 	}
-	var fa *bk.FileAction
-	for _, f := range caBundles {
-		// A one-character class turns the path into a pattern, so a bundle
-		// the base lacks is skipped instead of failing the copy.
-		pat := f[:len(f)-1] + "[" + f[len(f)-1:] + "]"
-		ci := &bk.CopyInfo{AllowWildcard: true, AllowEmptyWildcard: true, FollowSymlinks: true, CreateDestPath: true}
-		if fa == nil {
-			fa = bk.Copy(opt.Base, pat, f, ci)
-		} else {
-			fa = fa.Copy(opt.Base, pat, f, ci)
-		}
+	// Include patterns prune /etc down to the bundles the base has; a
+	// missing one is simply not copied.
+	include := make([]string, len(caBundles))
+	for i, f := range caBundles {
+		include[i] = strings.TrimPrefix(f, "/etc/")
 	}
+	fa := bk.Copy(opt.Base, "/etc", "/etc", &bk.CopyInfo{CopyDirContentsOnly: true, IncludePatterns: include, CreateDestPath: true})
 	certs := bk.Scratch().File(fa, bk.WithCustomName("CA certificates for Go module downloads"))
 	return join(toolchain, []bk.State{certs}, opt)
 }
@@ -115,7 +110,7 @@ func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compile
 	ro := []bk.RunOption{
 		bk.Args(args),
 		bk.Dir("/"),
-		bk.User("root"),
+		bk.User("0:0"),
 		bk.WithCustomNamef("[%s %s] go install %s@%s (%s)", gt.Name, pid, gt.Package, gt.Version, where),
 		bk.AddMount(goModCache, bk.Scratch(), bk.AsPersistentCacheDir(opt.CacheNS+"builder-frontend/go-mod", bk.CacheMountShared)),
 		bk.AddMount(goBuildCache, bk.Scratch(), bk.AsPersistentCacheDir(opt.CacheNS+"builder-frontend/go-build", bk.CacheMountShared)),

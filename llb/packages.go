@@ -83,7 +83,7 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 	}
 	ro := []bk.RunOption{
 		bk.Args([]string{"/bin/sh", "-c", script}),
-		bk.User("root"),
+		bk.User("0:0"),
 		bk.Dir("/"),
 		bk.WithCustomNamef("[packages %s] %s install %s", pid, p.Manager, strings.Join(p.Install, " ")),
 		loc,

@@ -1,0 +1,42 @@
+# The builder-frontend image: a BuildKit gateway frontend. Two ways to build it:
+#
+#   full build (default target "image"), context = the repository:
+#     docker buildx build --platform linux/amd64,linux/arm64 -t REPO/builder-frontend:TAG --push .
+#
+#   target "prebuilt", context = a directory holding a builder-frontend binary built by the host Go, for machines
+#   that cannot pull a golang image (make image, internal/lab):
+#     CGO_ENABLED=0 go build -trimpath -o build/frontend/builder-frontend ./cmd/builder-frontend
+#     buildctl build --frontend dockerfile.v0 --local context=build/frontend --local dockerfile=. \
+#       --opt target=prebuilt --output type=image,name=REPO/builder-frontend:TAG,push=true
+#
+# No "# syntax" line on purpose: the daemon's built-in Dockerfile frontend is used, so nothing is pulled for it.
+
+ARG GO_IMAGE=golang:1.26-bookworm
+
+FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS build
+ARG TARGETOS
+ARG TARGETARCH
+# Passed through to go: e.g. --build-arg GOPROXY=http://127.0.0.1:8124 --build-arg GOFLAGS=-mod=mod
+ARG GOPROXY
+ARG GOFLAGS
+WORKDIR /src
+RUN --mount=type=bind,target=/src \
+    --mount=type=cache,id=builder-frontend-gomod,target=/go/pkg/mod \
+    --mount=type=cache,id=builder-frontend-gobuild,target=/root/.cache/go-build \
+    CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} \
+    go build -trimpath -o /out/builder-frontend ./cmd/builder-frontend
+
+# Labels and entrypoint shared by both image targets. The caps are those of the upstream Dockerfile frontend image
+# (moby/buildkit frontend/dockerfile/cmd/dockerfile-frontend/Dockerfile) that this frontend implements: inputs
+# (named contexts passed as inputs), subrequests (--call outline|targets|...), contexts (--build-context). Upstream
+# also has gitquerystring and contexts.zstd, which this frontend does not handle.
+FROM scratch AS frontend-base
+LABEL moby.buildkit.frontend.network.none="true"
+LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
+ENTRYPOINT ["/builder-frontend"]
+
+FROM frontend-base AS prebuilt
+COPY --chmod=0755 builder-frontend /builder-frontend
+
+FROM frontend-base AS image
+COPY --from=build /out/builder-frontend /builder-frontend

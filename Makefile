@@ -1,0 +1,66 @@
+# Build plumbing and the real-stack tests. Everything runs on loopback; `make test` needs root (buildkitd + runc).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+GO ?= go
+# Go is installed in /usr/local/go on the CI machines; keep it reachable when PATH does not have it.
+export PATH := $(PATH):/usr/local/go/bin
+TEST_TIMEOUT ?= 40m
+TEST_FLAGS ?=
+TOOLS := bin/buildkitd bin/buildctl bin/buildx
+
+.PHONY: all tools deps test test-short up down env image base demo frontend-bin clean FORCE
+.DEFAULT_GOAL := all
+
+all: frontend-bin
+
+## tools: build buildkitd, buildctl and buildx (tools/go.mod) into bin/
+tools: $(TOOLS)
+$(TOOLS) &: tools/go.mod tools/go.sum
+	hack/build-tools.sh
+	touch $(TOOLS)
+
+## deps: install what the tests and the demo need (apt packages, arm64 binfmt, bin/ tools); root, Debian 12
+deps:
+	hack/install-deps.sh
+
+## test: all tests, the end-to-end ones on a real buildkitd (LAB_REQUIRED=1: they fail instead of skipping)
+test: deps
+	LAB_REQUIRED=1 $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
+
+## test-short: the tests that need no lab
+test-short:
+	$(GO) test -short ./...
+
+## frontend-bin: the frontend binary for the Dockerfile target "prebuilt" (build/frontend/builder-frontend)
+frontend-bin:
+	CGO_ENABLED=0 $(GO) build -trimpath -o build/frontend/builder-frontend ./cmd/builder-frontend
+
+bin/lab: FORCE
+	$(GO) build -o bin/lab ./hack/lab
+
+## up: start a lab in the background (registry, artifact server, buildkitd); writes .lab/env
+up: $(TOOLS) bin/lab
+	bin/lab up
+
+## down: stop the lab started by `make up` and remove .lab
+down: bin/lab
+	bin/lab down
+
+env: bin/lab
+	@bin/lab env
+
+## image: build the frontend image (target prebuilt) and push it to the lab registry; IMAGE=ref pushes elsewhere
+image: bin/lab
+	bin/lab image $(if $(IMAGE),-name $(IMAGE))
+
+## base: build the two-platform busybox base image into the lab registry
+base: bin/lab
+	bin/lab base
+
+## demo: the end-to-end demo (hack/demo.sh)
+demo: deps
+	hack/demo.sh
+
+clean:
+	-[ ! -x bin/lab ] || bin/lab down
+	rm -rf build/frontend bin/lab

@@ -1,0 +1,141 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// RequiredEnv is the environment variable that turns "the lab cannot run here" from a skip into a test failure
+// (`make test` and CI set LAB_REQUIRED=1).
+const RequiredEnv = "LAB_REQUIRED"
+
+// Required reports whether RequiredEnv is set to a true value.
+func Required() bool {
+	switch strings.ToLower(os.Getenv(RequiredEnv)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// Available reports why a lab cannot run on this machine (nil if it can): Linux, root, bin/buildkitd, bin/buildctl,
+// bin/buildx, runc, and qemu-aarch64 registered in binfmt_misc on a non-arm64 host.
+func Available() error {
+	if runtime.GOOS != "linux" {
+		return errors.New("needs Linux")
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("needs root (buildkitd with the runc OCI worker)")
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return err
+	}
+	if err := checkBinaries(filepath.Join(root, "bin")); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		return errors.New("runc not found: run hack/install-deps.sh")
+	}
+	if runtime.GOARCH != "arm64" {
+		if data, err := os.ReadFile("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil || !strings.HasPrefix(string(data), "enabled") {
+			return errors.New("qemu-aarch64 is not registered in binfmt_misc: run hack/install-deps.sh")
+		}
+	}
+	return nil
+}
+
+// Shared is one Lab shared by all tests of a package, started by the first test that needs it:
+//
+//	var theLab = lab.NewShared(lab.Options{})
+//
+//	func TestMain(m *testing.M) { os.Exit(theLab.Main(m)) }
+//
+//	func TestSomething(t *testing.T) {
+//		l := theLab.Get(t) // skips (or fails with LAB_REQUIRED=1) when no lab can run here
+//		...
+//	}
+type Shared struct {
+	opts    Options
+	once    sync.Once
+	lab     *Lab
+	err     error
+	skipped atomic.Int32
+	reason  atomic.Pointer[string]
+}
+
+// NewShared returns a Shared that starts its Lab with opts. Without opts.Logf, progress goes to stderr under
+// `go test -v`.
+func NewShared(opts Options) *Shared { return &Shared{opts: opts} }
+
+// Get returns the package's Lab, starting it on the first call. It skips the test in -short mode, and when the lab
+// cannot run here (see Available) unless LAB_REQUIRED is set, in which case the test fails.
+func (s *Shared) Get(t testing.TB) *Lab {
+	t.Helper()
+	if testing.Short() {
+		s.skipped.Add(1)
+		s.reason.Store(ptr("-short"))
+		t.Skip("lab: end-to-end test skipped in -short mode")
+	}
+	if err := Available(); err != nil {
+		if Required() {
+			t.Fatalf("lab: cannot run the end-to-end tests here: %v (%s is set)", err, RequiredEnv)
+		}
+		s.skipped.Add(1)
+		s.reason.Store(ptr(err.Error()))
+		t.Skipf("lab: end-to-end test skipped: %v (set %s=1 to make this a failure)", err, RequiredEnv)
+	}
+	s.once.Do(func() {
+		opts := s.opts
+		if opts.Logf == nil && testing.Verbose() {
+			opts.Logf = func(format string, args ...any) {
+				fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		s.lab, s.err = Start(ctx, opts)
+	})
+	if s.err != nil {
+		t.Fatalf("lab: start: %v", s.err)
+	}
+	return s.lab
+}
+
+// Close stops the Lab if it was started.
+func (s *Shared) Close() error {
+	var err error
+	s.once.Do(func() {}) // no start after Close
+	if s.lab != nil {
+		err = s.lab.Close()
+	}
+	return err
+}
+
+// Main runs the tests, closes the Lab and returns the exit code for os.Exit. It fails the run if closing the Lab
+// fails, and reports on stderr how many tests were skipped for want of a lab.
+func (s *Shared) Main(m *testing.M) int {
+	code := m.Run()
+	if err := s.Close(); err != nil {
+		fmt.Fprintf(os.Stderr, "lab: close: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	if n := s.skipped.Load(); n > 0 {
+		fmt.Fprintf(os.Stderr, "lab: %d end-to-end test(s) skipped: %s\n", n, *s.reason.Load())
+	}
+	return code
+}
+
+func ptr[T any](v T) *T { return &v }
