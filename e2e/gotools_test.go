@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -168,7 +170,7 @@ func TestGoToolPrivateProxyWithNetrcSecret(t *testing.T) {
 	e := setup(t)
 	fx := goSetup(t, e)
 	const user, pass = "ci-bot", "s3cret-token-4711"
-	files := http.StripPrefix("/private", http.FileServer(http.Dir(fx.proxyDir)))
+	files := http.StripPrefix("/private", http.FileServer(http.Dir(privateModule(t))))
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
 			http.Error(w, "credentials required", http.StatusUnauthorized)
@@ -195,9 +197,12 @@ func TestGoToolPrivateProxyWithNetrcSecret(t *testing.T) {
 
 	netrc := filepath.Join(t.TempDir(), "netrc")
 	os.WriteFile(netrc, []byte(fmt.Sprintf("machine %s login %s password %s\n", host, user, pass)), 0o600)
-	// A cold module cache: this test's tools must come through the private proxy.
-	spec := strings.Replace(goSpec(fx, "\n        GOFLAGS: -modcacherw\n        GONOSUMCHECK: \"1\""), "GOPROXY: ${GOPROXY}", "GOPROXY: ${GOPROXY}\n        GOPRIVATE: \"*\"", 1)
-	spec = strings.Replace(spec, "version: v1.36.6", "version: v1.36.6\n        env: {GOMODCACHE_BUSTER: netrc-test}", 1)
+	// Only this proxy has the private module, so no cache can answer for it.
+	spec := strings.SplitN(goSpec(fx, ""), "    goTools:", 2)[0] + `    goTools:
+      - name: hello
+        package: example.com/private/hello
+        version: v1.0.0
+`
 	dir := writeSpec(t, spec, nil)
 	common := []string{"--platform", "linux/amd64",
 		"--build-arg", "RELEASES=" + e.ArtifactURL(), "--build-arg", "GOPROXY=https://" + host + "/private",
@@ -207,7 +212,7 @@ func TestGoToolPrivateProxyWithNetrcSecret(t *testing.T) {
 	if err == nil {
 		t.Fatalf("build without the netrc secret succeeded against a proxy that wants credentials")
 	}
-	for _, want := range []string{"[protoc-gen-go linux/amd64] go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.6", "401"} {
+	for _, want := range []string{"[hello linux/amd64] go install example.com/private/hello@v1.0.0", "401", "builder.yaml:25"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("failure output lacks %q:\n%s", want, tail(out, 40))
 		}
@@ -223,7 +228,7 @@ func TestGoToolPrivateProxyWithNetrcSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantELF(t, fs, "linux/amd64", "/usr/local/bin/protoc-gen-go", 0o755)
+	wantELF(t, fs, "linux/amd64", "/usr/local/bin/hello", 0o755)
 	for p, f := range fs.Files {
 		if strings.Contains(string(f.Data), pass) {
 			t.Errorf("the netrc password is in the image at %s", p)
@@ -233,4 +238,37 @@ func TestGoToolPrivateProxyWithNetrcSecret(t *testing.T) {
 	if strings.Contains(string(cfg), pass) {
 		t.Error("the netrc password is in the image config")
 	}
+}
+
+// privateModule lays out a GOPROXY folder with one module of our own,
+// example.com/private/hello v1.0.0.
+func privateModule(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	d := filepath.Join(root, "example.com", "private", "hello", "@v")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mod := "module example.com/private/hello\n\ngo 1.22\n"
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for name, data := range map[string]string{
+		"go.mod":  mod,
+		"main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"private hello\") }\n",
+	} {
+		w, _ := zw.Create("example.com/private/hello@v1.0.0/" + name)
+		w.Write([]byte(data))
+	}
+	zw.Close()
+	for name, data := range map[string][]byte{
+		"list":        []byte("v1.0.0\n"),
+		"v1.0.0.info": []byte(`{"Version":"v1.0.0","Time":"2024-01-01T00:00:00Z"}`),
+		"v1.0.0.mod":  []byte(mod),
+		"v1.0.0.zip":  zb.Bytes(),
+	} {
+		if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }
