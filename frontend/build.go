@@ -24,8 +24,6 @@ import (
 )
 
 const (
-	// DefaultFilename is read when -f is not given.
-	DefaultFilename = "builder.yaml"
 	// argUnpack=helper sends every archive through our own unpacker, for
 	// daemons whose host has no xz.
 	argUnpack = "BUILDER_UNPACK"
@@ -98,7 +96,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, specError(err, src.SourceMap)
 		}
-		base, baseImg, err := loadBase(ctx, c, bc, r, p)
+		base, baseImg, err := loadBase(ctx, c, bc, r, p, src.SourceMap)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +144,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 
 // loadBase returns the base image of one platform: a --build-context named
 // "base" or named like the image wins, as in a Dockerfile's FROM.
-func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec.Resolved, p ocispecs.Platform) (bk.State, *dockerspec.DockerOCIImage, error) {
+func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec.Resolved, p ocispecs.Platform, sm *bk.SourceMap) (bk.State, *dockerspec.DockerOCIImage, error) {
 	copt := dockerui.ContextOpt{Platform: &p, ResolveMode: bc.ImageResolveMode.String()}
 	for _, name := range []string{baseContext, r.Base} {
 		if name == "scratch" {
@@ -177,7 +175,7 @@ func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec
 	if err != nil {
 		return bk.State{}, nil, specError(spec.ErrorList{r.Spec.Source.Errorf(spec.Path{"images", r.Image, "base"},
 			"check the reference and that the registry is reachable from the daemon, or pass --build-context base=docker-image://REF",
-			"cannot resolve base image %s for %s: %v", r.Base, platforms.FormatAll(p), err)}, nil)
+			"cannot resolve base image %s for %s: %v", r.Base, platforms.FormatAll(p), err)}, sm)
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(data, &img); err != nil {

@@ -313,3 +313,13 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// cacheID names a cache mount, under the BUILDKIT_CACHE_MOUNT_NS namespace
+// when one is set (as the Dockerfile frontend does).
+func cacheID(opt Options, name string) string {
+	id := "builder-frontend/" + name
+	if opt.CacheNS != "" {
+		id = opt.CacheNS + "/" + id
+	}
+	return id
+}

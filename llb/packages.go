@@ -95,7 +95,7 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 	for _, c := range m.caches {
 		// Per platform: the two architectures then install in parallel
 		// instead of queueing on one locked cache.
-		id := fmt.Sprintf("%sbuilder-frontend/%s%s/%s", opt.CacheNS, p.Manager, c, pid)
+		id := cacheID(opt, fmt.Sprintf("%s%s/%s", p.Manager, c, pid))
 		ro = append(ro, bk.AddMount(c, bk.Scratch(), bk.AsPersistentCacheDir(id, bk.CacheMountLocked)))
 	}
 	return st.Run(ro...).Root()
