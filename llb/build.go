@@ -79,7 +79,13 @@ func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 
 	root := opt.Base
 	if r.Packages != nil {
-		root = packages(root, r, opt, img.Config.Env)
+		// The base's own environment only: a tool's PATH entry or the
+		// image's env must not rerun the (emulated) package install.
+		env := []string{"PATH=" + defaultPath}
+		if opt.BaseImage != nil && len(opt.BaseImage.Config.Env) > 0 {
+			env = opt.BaseImage.Config.Env
+		}
+		root = packages(root, r, opt, env)
 	}
 
 	layers := []bk.State{}
@@ -197,9 +203,12 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 	switch {
 	case t.Form == spec.FormRaw:
 		mode := os.FileMode(t.Mode)
-		layer = bk.Scratch().File(
-			bk.Copy(src, "/"+t.Filename(), t.Dest, &bk.CopyInfo{CreateDestPath: true, Mode: &bk.ChmodOpt{Mode: mode}}),
-			bk.WithCustomNamef("[%s %s] install %s", t.Name, pid, t.Dest), loc)
+		var a actions
+		// Parents first, at 0755: a copy that creates them would give them
+		// the binary's mode.
+		a.mkdirParents(t.Dest)
+		a.copy(src, "/"+t.Filename(), t.Dest, &bk.CopyInfo{Mode: &bk.ChmodOpt{Mode: mode}})
+		layer = bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", t.Name, pid, t.Dest), loc)
 	case t.Form == spec.FormZip || opt.HelperForAll:
 		if opt.Helper == nil {
 			return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, t.Form)
@@ -226,7 +235,7 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 			bk.Copy(src, "/"+t.Filename(), "/", &bk.CopyInfo{AttemptUnpack: true}),
 			bk.WithCustomNamef("[%s %s] unpack %s", t.Name, pid, t.Filename()), loc)
 		prefix := "/" + strings.Repeat("*/", t.Strip)
-		var fa *bk.FileAction
+		var a actions
 		copies := []struct{ src, dest string }{}
 		if len(t.Take) == 0 {
 			copies = append(copies, struct{ src, dest string }{prefix, t.Dest})
@@ -235,63 +244,80 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 			copies = append(copies, struct{ src, dest string }{prefix + tk, path.Join(t.Dest, tk)})
 		}
 		for _, c := range copies {
-			ci := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: t.Strip > 0}
-			if fa == nil {
-				fa = bk.Copy(staging, c.src, c.dest, ci)
-			} else {
-				fa = fa.Copy(staging, c.src, c.dest, ci)
-			}
+			a.copy(staging, c.src, c.dest, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: t.Strip > 0})
 		}
-		layer = bk.Scratch().File(fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc)
+		layer = bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc)
 	}
 	if len(t.Links) > 0 {
-		var fa *bk.FileAction
+		var a actions
 		for _, l := range t.Links {
-			mk := bk.Mkdir(path.Dir(l.Path), 0o755, bk.WithParents(true))
-			if fa == nil {
-				fa = mk
-			} else {
-				fa = fa.Mkdir(path.Dir(l.Path), 0o755, bk.WithParents(true))
-			}
-			fa = fa.Symlink(l.Target, l.Path)
+			a.mkdirParents(l.Path)
+			a.fa = a.fa.Symlink(l.Target, l.Path)
 		}
-		layer = layer.File(fa, bk.WithCustomNamef("[%s %s] links", t.Name, pid), loc)
+		layer = layer.File(a.fa, bk.WithCustomNamef("[%s %s] links", t.Name, pid), loc)
 	}
 	return layer, nil
 }
 
 func filesLayer(r *spec.Resolved, ctxSt bk.State, opt Options) bk.State {
-	var fa *bk.FileAction
+	var a actions
+	var locs []bk.ConstraintsOpt
 	for _, f := range r.Files {
-		ci := &bk.CopyInfo{CreateDestPath: true, CopyDirContentsOnly: true, AllowWildcard: true}
+		a.mkdirParents(f.Dest)
+		ci := &bk.CopyInfo{CopyDirContentsOnly: true, AllowWildcard: true, CreateDestPath: true}
 		if f.Mode != 0 {
 			ci.Mode = &bk.ChmodOpt{Mode: os.FileMode(f.Mode)}
 		}
-		if fa == nil {
-			fa = bk.Copy(ctxSt, f.Src, f.Dest, ci)
-		} else {
-			fa = fa.Copy(ctxSt, f.Src, f.Dest, ci)
-		}
-	}
-	var locs []bk.ConstraintsOpt
-	for _, f := range r.Files {
+		a.copy(ctxSt, f.Src, f.Dest, ci)
 		locs = append(locs, location(opt.SourceMap, f.Range))
 	}
-	return bk.Scratch().File(fa, append([]bk.ConstraintsOpt{bk.WithCustomName("copy files from the build context")}, locs...)...)
+	return bk.Scratch().File(a.fa, append([]bk.ConstraintsOpt{bk.WithCustomName("copy files from the build context")}, locs...)...)
 }
 
 func dirsLayer(r *spec.Resolved, opt Options) bk.State {
-	var fa *bk.FileAction
+	dirs := append([]*spec.ResolvedDir(nil), r.Dirs...)
+	// Parents before children, so a directory listed with its own mode is
+	// created with it rather than as the 0755 parent of another.
+	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].Path < dirs[j].Path })
+	var a actions
 	var locs []bk.ConstraintsOpt
-	for _, d := range r.Dirs {
-		if fa == nil {
-			fa = bk.Mkdir(d.Path, os.FileMode(d.Mode), bk.WithParents(true))
-		} else {
-			fa = fa.Mkdir(d.Path, os.FileMode(d.Mode), bk.WithParents(true))
-		}
+	for _, d := range dirs {
+		a.mkdirParents(d.Path)
+		a.mkdir(d.Path, os.FileMode(d.Mode))
 		locs = append(locs, location(opt.SourceMap, d.Range))
 	}
-	return bk.Scratch().File(fa, append([]bk.ConstraintsOpt{bk.WithCustomName("create directories")}, locs...)...)
+	return bk.Scratch().File(a.fa, append([]bk.ConstraintsOpt{bk.WithCustomName("create directories")}, locs...)...)
+}
+
+// actions chains file actions into one FileOp.
+type actions struct{ fa *bk.FileAction }
+
+func (a *actions) add(next func(*bk.FileAction) *bk.FileAction, first *bk.FileAction) {
+	if a.fa == nil {
+		a.fa = first
+	} else {
+		a.fa = next(a.fa)
+	}
+}
+
+func (a *actions) mkdir(p string, mode os.FileMode) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Mkdir(p, mode, bk.WithParents(true)) }, bk.Mkdir(p, mode, bk.WithParents(true)))
+}
+
+// mkdirParents creates the directories above p (p itself when it ends in
+// "/") at 0755.
+func (a *actions) mkdirParents(p string) {
+	dir := path.Dir(p)
+	if strings.HasSuffix(p, "/") {
+		dir = path.Clean(p)
+	}
+	if dir != "/" && dir != "." {
+		a.mkdir(dir, 0o755)
+	}
+}
+
+func (a *actions) copy(src bk.CopyInput, s, d string, ci *bk.CopyInfo) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Copy(src, s, d, ci) }, bk.Copy(src, s, d, ci))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -35,13 +35,14 @@ var managers = map[string]packageManager{
 		install: func(p *spec.ResolvedPackages) string {
 			return "set -eu\ndnf install -y --setopt=install_weak_deps=False --setopt=keepcache=True " + words(p.Options, p.Install)
 		},
-		repo: func(r *spec.Repository) (string, string) {
-			check := "gpgcheck=0"
-			if r.GPGKey != "" {
-				check = "gpgcheck=1\ngpgkey=" + r.GPGKey
-			}
-			return "/etc/yum.repos.d/" + r.Name + ".repo", fmt.Sprintf("[%s]\nname=%s\nbaseurl=%s\nenabled=1\n%s\n", r.Name, r.Name, r.URL, check)
+		repo: yumRepo,
+	},
+	"microdnf": {
+		caches: []string{"/var/cache/yum"},
+		install: func(p *spec.ResolvedPackages) string {
+			return "set -eu\nmicrodnf install -y --setopt=install_weak_deps=0 --setopt=keepcache=1 " + words(p.Options, p.Install)
 		},
+		repo: yumRepo,
 	},
 	"apk": {
 		caches: []string{"/var/cache/apk"},
@@ -54,6 +55,15 @@ var managers = map[string]packageManager{
 	},
 }
 
+// yumRepo is a .repo file for dnf and microdnf.
+func yumRepo(r *spec.Repository) (string, string) {
+	check := "gpgcheck=0"
+	if r.GPGKey != "" {
+		check = "gpgcheck=1\ngpgkey=" + r.GPGKey
+	}
+	return "/etc/yum.repos.d/" + r.Name + ".repo", fmt.Sprintf("[%s]\nname=%s\nbaseurl=%s\nenabled=1\n%s\n", r.Name, r.Name, r.URL, check)
+}
+
 // packages installs the distro packages on the target platform: the one
 // step besides run steps that executes the image's own binaries.
 func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.State {
@@ -64,18 +74,13 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 	st := base
 	script := m.install(p)
 	if len(p.Repositories) > 0 {
-		var fa *bk.FileAction
+		var a actions
 		for _, repo := range p.Repositories {
 			file, content := m.repo(repo)
-			dir := file[:strings.LastIndexByte(file, '/')]
-			if fa == nil {
-				fa = bk.Mkdir(dir, 0o755, bk.WithParents(true))
-			} else {
-				fa = fa.Mkdir(dir, 0o755, bk.WithParents(true))
-			}
-			fa = fa.Mkfile(file, 0o644, []byte(content))
+			a.mkdirParents(file)
+			a.fa = a.fa.Mkfile(file, 0o644, []byte(content))
 		}
-		st = st.File(fa, bk.WithCustomNamef("[packages %s] add repositories", pid), loc)
+		st = st.File(a.fa, bk.WithCustomNamef("[packages %s] add repositories", pid), loc)
 		if p.Manager == "apk" {
 			// apk reads only /etc/apk/repositories: append ours to it.
 			script = "set -eu\ncat /etc/apk/repositories.d/* >> /etc/apk/repositories\n" + script

@@ -58,6 +58,9 @@ func (s *Spec) archSchemes() map[string]map[string]string {
 		out[k] = v
 	}
 	for k, v := range s.Arches {
+		if _, builtin := builtinArches[k]; builtin {
+			continue // reported by validation; the built-in table stays
+		}
 		m := make(map[string]string, len(v))
 		for p, name := range v {
 			if np, err := NormalizePlatform(p); err == nil {

@@ -70,6 +70,13 @@ func TestSpecErrors(t *testing.T) {
 		{"two documents", "version: 1\n---\nversion: 1\n", nil, "builder.yaml:3:1: the file holds 2 YAML documents"},
 		{"http scheme", tool("https://example.com", "ftp://example.com"), nil, `unsupported URL scheme "ftp"`},
 		{"plain http", tool("https://example.com", "http://example.com"), nil, `builder.yaml:12:9: tool "t": plain http URL http://example.com/t-1.0-amd64.tar.gz; use https://, or set allowHTTP: true`},
+		{"redefined builtin scheme", strings.Replace(head, "images:", "arches:\n  uname: {linux/amd64: x64}\nimages:", 1) + goodTool, nil, `builder.yaml:7:3: arch scheme "uname" is built in and cannot be redefined`},
+		{"reserved arg name", strings.Replace(head, `V: "1.0"`, `V: "1.0"`+"\n  arch: x", 1) + goodTool, nil, `builder.yaml:6:3: arg name "arch" is taken by the built-in ${arch}`},
+		{"float version key", tool("          linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111\n          linux/arm64: 2222222222222222222222222222222222222222222222222222222222222222\n", "          1.10:\n            linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111\n"), nil, `builder.yaml:14:11: YAML reads the version 1.10 as the number 1.1; write "1.10" in quotes`},
+		{"take wildcard", tool("dest: /opt/t", "dest: /opt/t\n        take: [bin/*]"), nil, `builder.yaml:17:16: tool "t": take path "bin/*" has a wildcard`},
+		{"go tools without toolchain", head + goodTool + "    goTools:\n      - {name: x, package: example.com/x, version: v1.0.0}\n", nil, `builder.yaml:17:5: Go tools need a Go toolchain: no tool named "go"`},
+		{"go tool with @version", head + strings.Replace(goodTool, "name: t", "name: go", 1) + "    goTools:\n      - {name: x, package: example.com/x@v1, version: v1.0.0}\n", nil, `Go tool "x": "example.com/x@v1" is not an import path`},
+		{"go toolchain not for the build platform", head + strings.Replace(goodTool, "name: t", "name: go\n        platforms: [linux/arm64]", 1) + "    goTools:\n      - {name: x, package: example.com/x, version: v1.0.0}\n", nil, `tool "go", the Go toolchain, is limited to platforms that leave out the build platform linux/amd64`},
 		{"relative workdir", head + "    workdir: work\n", nil, `builder.yaml:9:5: workdir "work" is not an absolute path`},
 		{"env PATH with tool path", head + strings.Replace(goodTool, "dest: /opt/t", "dest: /opt/t\n        path: [/opt/t/bin]", 1) + "    env: {PATH: /bin}\n", nil, "env sets PATH and tools add to it too"},
 	}

@@ -416,6 +416,11 @@ func editDistance(a, b string) int {
 // version: {platform: digest}.
 func checkChecksums(src *Source, m *ast.MappingNode, errs *ErrorList) {
 	for _, mv := range m.Values {
+		if f, ok := unwrap(mv.Key).(*ast.FloatNode); ok {
+			if txt := f.GetToken().Value; txt != strconv.FormatFloat(f.Value, 'f', -1, 64) {
+				*errs = append(*errs, src.errAt(mv.Key, fmt.Sprintf("write %q in quotes", txt), "YAML reads the version %s as the number %s", txt, strconv.FormatFloat(f.Value, 'f', -1, 64)))
+			}
+		}
 		switch v := unwrap(mv.Value).(type) {
 		case *ast.MappingNode:
 			for _, inner := range v.Values {

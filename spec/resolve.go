@@ -175,6 +175,9 @@ var (
 	pkgRe    = regexp.MustCompile(`^[A-Za-z0-9@_+][A-Za-z0-9._+:~=*@/<>-]*$`)
 )
 
+// reservedNames are template names with a built-in meaning.
+var reservedNames = map[string]bool{"version": true, "arch": true, "os": true, "name": true}
+
 // DefaultImage is the image built without --target.
 func (s *Spec) DefaultImage() string {
 	if n := s.ImageNames(); len(n) > 0 {
@@ -363,6 +366,8 @@ func (r *resolver) checkTop() {
 	for k := range s.Args {
 		if !envKeyRe.MatchString(k) {
 			r.errorf(Path{"args", k}, "use letters, digits and _, not starting with a digit", "arg name %q is not valid", k)
+		} else if reservedNames[k] {
+			r.errorf(Path{"args", k}, "pick another name, e.g. "+strings.ToUpper(k)+"_VERSION", "arg name %q is taken by the built-in ${%s}", k, k)
 		}
 	}
 	for scheme, m := range s.Arches {
@@ -496,13 +501,13 @@ func (r *resolver) absPath(p Path, field, v string) {
 func (r *resolver) packages(pp Path, p *Packages) *ResolvedPackages {
 	rp := &ResolvedPackages{Manager: p.Manager, Range: r.src.Range(pp)}
 	switch p.Manager {
-	case "apt", "dnf", "apk":
+	case "apt", "dnf", "microdnf", "apk":
 	case "":
-		r.errorf(pp, "add manager: apt, dnf or apk", "packages has no manager")
+		r.errorf(pp, "add manager: apt, dnf, microdnf or apk", "packages has no manager")
 	default:
-		hint := "use apt, dnf or apk"
-		if best := closest(p.Manager, []string{"apt", "dnf", "apk", "yum", "microdnf"}); best == "yum" || best == "microdnf" {
-			hint = "use dnf (it reads yum repositories too)"
+		hint := "use apt, dnf, microdnf or apk"
+		if best := closest(p.Manager, []string{"apt", "dnf", "apk", "yum", "microdnf"}); best == "yum" {
+			hint = "use dnf (it reads yum repositories too), or microdnf on ubi-minimal"
 		}
 		r.errorf(pp.Child("manager"), hint, "unknown package manager %q", p.Manager)
 	}
@@ -630,6 +635,10 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 	for i, tk := range t.Take {
 		v := r.expandAt(tp.Child("take", i), tk, vars)
 		c := path.Clean(v)
+		if strings.ContainsAny(v, "*?[]\\") {
+			r.errorf(tp.Child("take", i), "name each path; a directory takes its whole tree", "tool %q: take path %q has a wildcard", t.Name, v)
+			continue
+		}
 		if v == "" || path.IsAbs(v) || c == ".." || strings.HasPrefix(c, "../") {
 			r.errorf(tp.Child("take", i), "take paths are relative to the archive's root (after strip)", "tool %q: take path %q is not inside the archive", t.Name, v)
 			continue
@@ -811,6 +820,7 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		return
 	}
 	build := r.buildPlatform
+	errsBefore := len(r.errs)
 	if build == r.platform {
 		for _, rt := range res.Tools {
 			if rt.Name == tcName {
@@ -820,12 +830,22 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 	} else {
 		sub := &resolver{s: r.s, src: r.src, platform: build, args: r.args, defArgs: r.defArgs, buildPlatform: build}
 		res.GoToolchain = sub.tool(tcPath, tc)
+		seen := map[string]bool{}
+		for _, e := range r.errs {
+			seen[e.Msg] = true
+		}
 		for _, e := range sub.errs {
+			if seen[e.Msg] { // the same problem, already reported for the target
+				continue
+			}
 			e.Msg += fmt.Sprintf(" (Go tools compile with the %s toolchain: %s is the build platform)", build, build)
 			r.errs = append(r.errs, e)
 		}
 	}
 	if res.GoToolchain == nil {
+		if len(r.errs) == errsBefore {
+			r.errorf(tcPath.Child("platforms"), fmt.Sprintf("add %s to the tool's platforms: Go tools compile on the build platform", build), "tool %q, the Go toolchain, is limited to platforms that leave out the build platform %s", tcName, build)
+		}
 		return
 	}
 	if res.GoToolchain.Form == FormRaw {

@@ -68,8 +68,8 @@ func (i *Image) Name() string { return i.name }
 
 // Packages are distro packages installed by the base image's package manager.
 type Packages struct {
-	// Manager is apt, dnf or apk.
-	Manager string `yaml:"manager" json:"manager" jsonschema:"enum=apt,enum=dnf,enum=apk"`
+	// Manager is apt, dnf, microdnf or apk.
+	Manager string `yaml:"manager" json:"manager" jsonschema:"enum=apt,enum=dnf,enum=microdnf,enum=apk"`
 	// Install lists package names (or exact versions, as the manager spells them).
 	Install []string `yaml:"install" json:"install"`
 	// Repositories added before installing.
