@@ -1,13 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maistra/builder-frontend/internal/lab"
 )
@@ -55,6 +58,15 @@ func TestMinimalTwoPlatforms(t *testing.T) {
 			for _, absent := range []string{"/opt/protoc/readme.txt", "/usr/local/bin/LICENSE", "/usr/local/bin/LICENSE.txt", "/usr/local/bin/README.md", "/helm.tar.gz"} {
 				if _, err := fs.Lookup(absent); err == nil {
 					t.Errorf("%s is in the image; take should have left it out", absent)
+				}
+			}
+			if f, err := fs.Lookup("/usr/share/builder-frontend/tools/helm.json"); err != nil {
+				t.Errorf("tools manifest: %v", err)
+			} else {
+				var m struct{ Name, Version, Platform, URL, SHA256, Dest string }
+				if err := json.Unmarshal(f.Data, &m); err != nil || m.Version != "v3.16.0" || m.Platform != p ||
+					!strings.HasSuffix(m.URL, "/helm-v3.16.0-linux-"+arch+".tar.gz") || !strings.HasPrefix(m.SHA256, "sha256:") || m.Dest != "/usr/local/bin" {
+					t.Errorf("helm manifest %s: %+v %v", f.Data, m, err)
 				}
 			}
 			if f, err := fs.Lookup("/usr/local/bin/entrypoint"); err != nil || f.Mode.Perm() != 0o755 || !strings.HasPrefix(string(f.Data), "#!/bin/sh") {
@@ -221,4 +233,48 @@ func layerDigests(ref, platform string) ([]string, error) {
 		out = append(out, d.String())
 	}
 	return out, nil
+}
+
+// TestReproducibleLayers: the same spec and args build the same layers,
+// byte for byte, after the daemon's cache is pruned, with BuildKit's own
+// reproducibility switches (SOURCE_DATE_EPOCH and rewrite-timestamp).
+func TestReproducibleLayers(t *testing.T) {
+	e := setup(t)
+	dir, _ := filepath.Abs("../examples/minimal")
+	common := []string{"--platform", "linux/amd64,linux/arm64", "--build-arg", "RELEASES=" + e.ArtifactURL(), "--build-context", "base=docker-image://" + e.base,
+		"--build-arg", "SOURCE_DATE_EPOCH=1700000000"}
+	output := func(ref string) []string {
+		return []string{"--output", "type=image,name=" + ref + ",push=true,rewrite-timestamp=true"}
+	}
+	first, second := e.ref("repro"), e.ref("repro")
+	e.mustBuild(t, dir, "builder.yaml", append(common, output(first)...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := e.Buildctl(ctx, "prune", "--all"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out := e.mustBuild(t, dir, "builder.yaml", append(common, output(second)...)...)
+	if strings.Contains(out, "CACHED") {
+		t.Errorf("the rebuild after prune used cached steps:\n%s", tail(out, 40))
+	}
+	for _, p := range []string{"linux/amd64", "linux/arm64"} {
+		a, err := layerDigests(first, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := layerDigests(second, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: layers differ after a pruned rebuild:\n%v\n%v", p, a, b)
+		}
+		img, err := lab.Image(second, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cf, err := img.ConfigFile(); err != nil || cf.Created.Unix() != 1700000000 {
+			t.Errorf("%s: image created %v, want SOURCE_DATE_EPOCH (%v)", p, cf.Created, err)
+		}
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
@@ -80,6 +82,16 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, specError(err, src.SourceMap)
 	}
 
+	var epoch *time.Time
+	if v, ok := bc.BuildArgs["SOURCE_DATE_EPOCH"]; ok && v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("--build-arg SOURCE_DATE_EPOCH=%s: want seconds since 1970, e.g. $(git log -1 --format=%%ct)", v)
+		}
+		t := time.Unix(sec, 0).UTC()
+		epoch = &t
+	}
+
 	caps := c.BuildOpts().LLBCaps
 	mergeOp := caps.Supports(pb.CapMergeOp) == nil
 	helper, err := currentFrontend(c)
@@ -117,6 +129,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			MergeOp:      mergeOp,
 			SourceMap:    src.SourceMap,
 			CacheNS:      bc.CacheIDNamespace,
+			Epoch:        derefTime(epoch),
 		})
 		if err != nil {
 			return nil, err
@@ -134,12 +147,19 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			return nil, err
 		}
 		img := g.Image
-		return &dockerui.BuildResult{Reference: ref, Image: &img, BaseImage: baseImg}, nil
+		return &dockerui.BuildResult{Reference: ref, Image: &img, BaseImage: baseImg, Epoch: epoch}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return rb.Finalize()
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 // loadBase returns the base image of one platform: a --build-context named

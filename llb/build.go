@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
@@ -53,6 +54,20 @@ type Options struct {
 	SourceMap *bk.SourceMap
 	// CacheNS prefixes cache mount IDs (dockerui's BUILDKIT_CACHE_MOUNT_NS).
 	CacheNS string
+	// Epoch is the time stamp of every file the graph writes into a layer
+	// (SOURCE_DATE_EPOCH); zero means DefaultEpoch.
+	Epoch time.Time
+}
+
+// DefaultEpoch stamps layer files when SOURCE_DATE_EPOCH is not given, so
+// that tool layers are reproducible by default.
+var DefaultEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (o Options) epoch() time.Time {
+	if o.Epoch.IsZero() {
+		return DefaultEpoch
+	}
+	return o.Epoch
 }
 
 // Graph is the LLB of one image for one platform.
@@ -199,16 +214,16 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 		bk.WithCustomNamef("[%s %s] download %s", t.Name, pid, t.URL),
 		loc,
 	)
-	var layer bk.State
+	// Everything of the tool (files, links, manifest) is written by one
+	// FileOp on scratch: a merge input's layers are its ops, so one op is
+	// one layer.
+	a := newActions(opt)
 	switch {
 	case t.Form == spec.FormRaw:
-		mode := os.FileMode(t.Mode)
-		var a actions
 		// Parents first, at 0755: a copy that creates them would give them
 		// the binary's mode.
 		a.mkdirParents(t.Dest)
-		a.copy(src, "/"+t.Filename(), t.Dest, &bk.CopyInfo{Mode: &bk.ChmodOpt{Mode: mode}})
-		layer = bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", t.Name, pid, t.Dest), loc)
+		a.copy(src, "/"+t.Filename(), t.Dest, &bk.CopyInfo{Mode: &bk.ChmodOpt{Mode: os.FileMode(t.Mode)}})
 	case t.Form == spec.FormZip || opt.HelperForAll:
 		if opt.Helper == nil {
 			return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, t.Form)
@@ -218,49 +233,44 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 			args = append(args, "--take", tk)
 		}
 		args = append(args, path.Join("/in", t.Filename()))
-		run := opt.Helper.Platform(opt.BuildPlatform).Run(
+		out := opt.Helper.Platform(opt.BuildPlatform).Run(
 			bk.Args(args),
 			bk.Network(bk.NetModeNone),
 			bk.AddEnv("TOOL", t.Name),
+			bk.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(opt.epoch().Unix(), 10)),
 			bk.AddMount("/in", src, bk.Readonly),
 			bk.WithCustomNamef("[%s %s] unpack %s natively", t.Name, pid, t.Filename()),
 			loc,
-		)
-		layer = run.AddMount("/out", bk.Scratch())
+		).AddMount("/out", bk.Scratch())
+		a.copy(out, "/", "/", &bk.CopyInfo{CopyDirContentsOnly: true})
 	default:
-		// The daemon unpacks into a staging state; the tool's layer then
-		// takes what it needs from there, which is how strip and take work
+		// The daemon unpacks into a staging state; the tool's layer takes
+		// what it needs from there, which is how strip and take work
 		// without a shell.
 		staging := bk.Scratch().File(
 			bk.Copy(src, "/"+t.Filename(), "/", &bk.CopyInfo{AttemptUnpack: true}),
 			bk.WithCustomNamef("[%s %s] unpack %s", t.Name, pid, t.Filename()), loc)
 		prefix := "/" + strings.Repeat("*/", t.Strip)
-		var a actions
-		copies := []struct{ src, dest string }{}
 		if len(t.Take) == 0 {
-			copies = append(copies, struct{ src, dest string }{prefix, t.Dest})
+			a.mkdirParents(t.Dest + "/")
+			a.copy(staging, prefix, t.Dest, &bk.CopyInfo{CopyDirContentsOnly: true, AllowWildcard: t.Strip > 0})
 		}
 		for _, tk := range t.Take {
-			copies = append(copies, struct{ src, dest string }{prefix + tk, path.Join(t.Dest, tk)})
+			d := path.Join(t.Dest, tk)
+			a.mkdirParents(d)
+			a.copy(staging, prefix+tk, d, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: t.Strip > 0})
 		}
-		for _, c := range copies {
-			a.copy(staging, c.src, c.dest, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: t.Strip > 0})
-		}
-		layer = bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc)
 	}
-	if len(t.Links) > 0 {
-		var a actions
-		for _, l := range t.Links {
-			a.mkdirParents(l.Path)
-			a.fa = a.fa.Symlink(l.Target, l.Path)
-		}
-		layer = layer.File(a.fa, bk.WithCustomNamef("[%s %s] links", t.Name, pid), loc)
+	for _, l := range t.Links {
+		a.mkdirParents(l.Path)
+		a.symlink(l.Target, l.Path)
 	}
-	return layer, nil
+	a.manifest(toolManifest(t))
+	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc), nil
 }
 
 func filesLayer(r *spec.Resolved, ctxSt bk.State, opt Options) bk.State {
-	var a actions
+	a := newActions(opt)
 	var locs []bk.ConstraintsOpt
 	for _, f := range r.Files {
 		a.mkdirParents(f.Dest)
@@ -279,7 +289,7 @@ func dirsLayer(r *spec.Resolved, opt Options) bk.State {
 	// Parents before children, so a directory listed with its own mode is
 	// created with it rather than as the 0755 parent of another.
 	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].Path < dirs[j].Path })
-	var a actions
+	a := newActions(opt)
 	var locs []bk.ConstraintsOpt
 	for _, d := range dirs {
 		a.mkdirParents(d.Path)
@@ -289,8 +299,14 @@ func dirsLayer(r *spec.Resolved, opt Options) bk.State {
 	return bk.Scratch().File(a.fa, append([]bk.ConstraintsOpt{bk.WithCustomName("create directories")}, locs...)...)
 }
 
-// actions chains file actions into one FileOp.
-type actions struct{ fa *bk.FileAction }
+// actions chains file actions into one FileOp, every one stamped with the
+// build's epoch so that a tool's layer is the same bytes on every build.
+type actions struct {
+	fa *bk.FileAction
+	ts bk.CreatedTime
+}
+
+func newActions(opt Options) actions { return actions{ts: bk.WithCreatedTime(opt.epoch())} }
 
 func (a *actions) add(next func(*bk.FileAction) *bk.FileAction, first *bk.FileAction) {
 	if a.fa == nil {
@@ -301,7 +317,15 @@ func (a *actions) add(next func(*bk.FileAction) *bk.FileAction, first *bk.FileAc
 }
 
 func (a *actions) mkdir(p string, mode os.FileMode) {
-	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Mkdir(p, mode, bk.WithParents(true)) }, bk.Mkdir(p, mode, bk.WithParents(true)))
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Mkdir(p, mode, bk.WithParents(true), a.ts) }, bk.Mkdir(p, mode, bk.WithParents(true), a.ts))
+}
+
+func (a *actions) symlink(target, p string) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Symlink(target, p, a.ts) }, bk.Symlink(target, p, a.ts))
+}
+
+func (a *actions) mkfile(p string, mode os.FileMode, data []byte) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Mkfile(p, mode, data, a.ts) }, bk.Mkfile(p, mode, data, a.ts))
 }
 
 // mkdirParents creates the directories above p (p itself when it ends in
@@ -317,6 +341,8 @@ func (a *actions) mkdirParents(p string) {
 }
 
 func (a *actions) copy(src bk.CopyInput, s, d string, ci *bk.CopyInfo) {
+	t := time.Time(a.ts)
+	ci.CreatedTime = &t
 	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Copy(src, s, d, ci) }, bk.Copy(src, s, d, ci))
 }
 

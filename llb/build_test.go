@@ -189,6 +189,17 @@ func TestOneLayerPerToolMergedOntoBase(t *testing.T) {
 	if got, want := len(m.Inputs), 1+3; got != want {
 		t.Fatalf("merge has %d inputs, want base + 3 tools", got)
 	}
+	// Each tool is one FileOp on scratch, so it is one layer in the image.
+	for _, in := range root.Inputs[1:] {
+		f := p.ops[digest.Digest(in.Digest)].GetFile()
+		if f == nil {
+			t.Errorf("merge input %s is not a file op", in.Digest)
+			continue
+		}
+		if f.Actions[0].Input != -1 {
+			t.Errorf("a tool layer's file op starts from input %d, not scratch: it would add a layer", f.Actions[0].Input)
+		}
+	}
 	if src := p.ops[digest.Digest(root.Inputs[0].Digest)].GetSource(); src == nil || !strings.HasPrefix(src.Identifier, "docker-image://example.com/base:1") {
 		t.Errorf("first merge input is not the base image: %v", p.ops[digest.Digest(root.Inputs[0].Digest)])
 	}

@@ -128,9 +128,11 @@ func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compile
 	if !gt.Cgo && (opt.BuildPlatform.OS != goos || opt.BuildPlatform.Architecture != goarch || goarm != "") {
 		built = path.Join("/bin", goos+"_"+goarch, gt.Binary)
 	}
-	return bk.Scratch().File(
-		bk.Copy(out, built, gt.Dest, &bk.CopyInfo{CreateDestPath: true}),
-		bk.WithCustomNamef("[%s %s] install %s", gt.Name, pid, gt.Dest), loc)
+	a := newActions(opt)
+	a.mkdirParents(gt.Dest)
+	a.copy(out, built, gt.Dest, &bk.CopyInfo{})
+	a.manifest(goToolManifest(r, gt))
+	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", gt.Name, pid, gt.Dest), loc)
 }
 
 // goToolchainLayer is the Go toolchain unpacked for the build platform.
@@ -140,5 +142,7 @@ func goToolchainLayer(r *spec.Resolved, opt Options) (bk.State, error) {
 	}
 	o := opt
 	o.TargetPlatform = opt.BuildPlatform
+	// The build platform's toolchain is the same layer the image of that
+	// platform installs: one download and unpack serves both.
 	return toolLayer(r.GoToolchain, o)
 }

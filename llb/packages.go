@@ -74,11 +74,11 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 	st := base
 	script := m.install(p)
 	if len(p.Repositories) > 0 {
-		var a actions
+		a := newActions(opt)
 		for _, repo := range p.Repositories {
 			file, content := m.repo(repo)
 			a.mkdirParents(file)
-			a.fa = a.fa.Mkfile(file, 0o644, []byte(content))
+			a.mkfile(file, 0o644, []byte(content))
 		}
 		st = st.File(a.fa, bk.WithCustomNamef("[packages %s] add repositories", pid), loc)
 		if p.Manager == "apk" {
