@@ -138,9 +138,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("marshal the LLB of %s: %w", platforms.FormatAll(p), err)
 		}
-		res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports})
+		// Evaluate: build now, inside the frontend, so that a failure comes
+		// back here and can be told in the spec's terms (see explain).
+		res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports, Evaluate: true})
 		if err != nil {
-			return nil, err
+			return nil, explain(ctx, err, g, p)
 		}
 		ref, err := res.SingleRef()
 		if err != nil {

@@ -57,6 +57,8 @@ type Options struct {
 	// Epoch is the time stamp of every file the graph writes into a layer
 	// (SOURCE_DATE_EPOCH); zero means DefaultEpoch.
 	Epoch time.Time
+
+	steps *steps
 }
 
 // DefaultEpoch stamps layer files when SOURCE_DATE_EPOCH is not given, so
@@ -78,6 +80,8 @@ type Graph struct {
 	Tools []ToolLayer
 	// Image is the image config.
 	Image dockerspec.DockerOCIImage
+	// Steps are the ops a build error can be traced to.
+	Steps []Step
 }
 
 // ToolLayer is one tool's own layer.
@@ -89,6 +93,8 @@ type ToolLayer struct {
 // Build returns the graph of r.
 func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 	g := &Graph{}
+	opt.steps = &steps{}
+	defer func() { g.Steps = opt.steps.list }()
 	img := ImageConfig(r, opt.BaseImage, opt.TargetPlatform)
 	g.Image = img
 
@@ -164,6 +170,7 @@ func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 			ro = append(ro, bk.AddEnv(k, v))
 		}
 		root = root.Run(ro...).Root()
+		opt.note(Step{Kind: StepRun, Name: name, Platform: platformID(opt.TargetPlatform), Detail: fmt.Sprintf("run step %d", i+1), State: root})
 	}
 	g.State = root
 	return g, nil
@@ -214,6 +221,7 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 		bk.WithCustomNamef("[%s %s] download %s", t.Name, pid, t.URL),
 		loc,
 	)
+	opt.note(Step{Kind: StepDownload, Name: t.Name, Platform: pid, URL: t.URL, State: src})
 	// Everything of the tool (files, links, manifest) is written by one
 	// FileOp on scratch: a merge input's layers are its ops, so one op is
 	// one layer.
@@ -242,6 +250,7 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 			bk.WithCustomNamef("[%s %s] unpack %s natively", t.Name, pid, t.Filename()),
 			loc,
 		).AddMount("/out", bk.Scratch())
+		opt.note(Step{Kind: StepUnpack, Name: t.Name, Platform: pid, URL: t.URL, Detail: t.Form, State: out})
 		a.copy(out, "/", "/", &bk.CopyInfo{CopyDirContentsOnly: true})
 	default:
 		// The daemon unpacks into a staging state; the tool's layer takes
@@ -250,6 +259,7 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 		staging := bk.Scratch().File(
 			bk.Copy(src, "/"+t.Filename(), "/", &bk.CopyInfo{AttemptUnpack: true}),
 			bk.WithCustomNamef("[%s %s] unpack %s", t.Name, pid, t.Filename()), loc)
+		opt.note(Step{Kind: StepUnpack, Name: t.Name, Platform: pid, URL: t.URL, Detail: t.Form, State: staging})
 		prefix := "/" + strings.Repeat("*/", t.Strip)
 		if len(t.Take) == 0 {
 			a.mkdirParents(t.Dest + "/")
@@ -266,7 +276,16 @@ func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 		a.symlink(l.Target, l.Path)
 	}
 	a.manifest(toolManifest(t))
-	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc), nil
+	layer := bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc)
+	detail := ""
+	if t.Form != spec.FormRaw {
+		detail = fmt.Sprintf("%s archive, strip %d", t.Form, t.Strip)
+		if len(t.Take) > 0 {
+			detail += ", take " + strings.Join(t.Take, " ")
+		}
+	}
+	opt.note(Step{Kind: StepInstall, Name: t.Name, Platform: pid, URL: t.URL, Detail: detail, State: layer})
+	return layer, nil
 }
 
 func filesLayer(r *spec.Resolved, ctxSt bk.State, opt Options) bk.State {

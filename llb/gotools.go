@@ -122,6 +122,7 @@ func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compile
 		ro = append(ro, bk.AddEnv(k, env[k]))
 	}
 	out := root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())
+	opt.note(Step{Kind: StepCompile, Name: gt.Name, Platform: pid, Detail: gt.Package + "@" + gt.Version + " (" + where + ")", State: out})
 
 	// go install puts a cross-compiled command under bin/GOOS_GOARCH/.
 	built := path.Join("/bin", gt.Binary)

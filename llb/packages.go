@@ -103,7 +103,9 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 		id := cacheID(opt, fmt.Sprintf("%s%s/%s", p.Manager, c, pid))
 		ro = append(ro, bk.AddMount(c, bk.Scratch(), bk.AsPersistentCacheDir(id, bk.CacheMountLocked)))
 	}
-	return st.Run(ro...).Root()
+	out := st.Run(ro...).Root()
+	opt.note(Step{Kind: StepPackages, Name: p.Manager, Platform: pid, Detail: strings.Join(p.Install, " "), State: out})
+	return out
 }
 
 // words shell-quotes every word, so nothing in a package name reaches the

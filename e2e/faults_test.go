@@ -1,0 +1,135 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/maistra/builder-frontend/internal/fixture"
+	"github.com/maistra/builder-frontend/internal/lab"
+)
+
+// faultSpec has one tool, helm, whose URL and checksum the cases vary.
+func faultSpec(url, sumAMD, sumARM, extra string) string {
+	return fmt.Sprintf(`# syntax=quay.io/maistra-dev/builder-frontend
+version: 1
+platforms: [linux/amd64, linux/arm64]
+images:
+  builder:
+    base: example.com/unused:1
+    tools:
+      - name: helm
+        version: v3.16.0
+        url: %s
+        sha256:
+          linux/amd64: %s
+          linux/arm64: %s
+        strip: 1
+        take: [helm]
+        dest: /usr/local/bin%s
+`, url, sumAMD, sumARM, extra)
+}
+
+func helmSums() (string, string) {
+	return fixture.Helm("v3.16.0", "amd64").SHA256(), fixture.Helm("v3.16.0", "arm64").SHA256()
+}
+
+// TestBuildFailuresNameToolPlatformURL: each way a download or an unpack
+// can fail ends the build with an error naming the tool, the platform and
+// the URL, a hint, and the spec lines of the tool.
+func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
+	e := setup(t)
+	amd, arm := helmSums()
+	// serve answers for the amd64 file of a URL template (the builds below
+	// are for linux/amd64) and returns the template.
+	serve := func(name string, h http.Handler) string {
+		t.Cleanup(e.Handle("/faults/"+strings.ReplaceAll(name, "${arch}", "amd64"), h))
+		return e.ArtifactURL() + "/faults/" + name
+	}
+	helmAMD := fixture.Helm("v3.16.0", "amd64").Data
+	cases := []struct {
+		name  string
+		url   string
+		extra string
+		sumA  string
+		want  []string
+	}{
+		{
+			name: "checksum mismatch",
+			url:  serve("helm-mismatch-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(fixture.Helm("v3.17.0", "amd64").Data) })),
+			want: []string{`tool "helm" (linux/amd64): the download from ` + e.ArtifactURL() + `/faults/helm-mismatch-amd64.tar.gz does not match its sha256 (got sha256:` + fixture.Helm("v3.17.0", "amd64").SHA256() + `)`, "update its sha256", ">>>       - name: helm"},
+		},
+		{
+			name: "404",
+			url:  e.ArtifactURL() + "/faults/missing-helm-${version}-${arch}.tar.gz",
+			// BuildKit checks a pinned download's digest, not the status:
+			// a 404 page arrives as content that does not match.
+			want: []string{`tool "helm" (linux/amd64): the download from ` + e.ArtifactURL() + `/faults/missing-helm-v3.16.0-amd64.tar.gz does not match its sha256 (got sha256:` + sha256hex([]byte("404 page not found\n")) + `)`, "a wrong URL or version"},
+		},
+		{
+			name: "connection closed mid-download",
+			url:  serve("helm-cut-${arch}.tar.gz", lab.TruncatedHandler(helmAMD, len(helmAMD)/2)),
+			want: []string{`tool "helm" (linux/amd64): cannot download ` + e.ArtifactURL() + `/faults/helm-cut-amd64.tar.gz: the connection closed before the whole file arrived`},
+		},
+		{
+			name:  "take path missing",
+			url:   e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
+			extra: "",
+			want:  []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz (tar.gz archive, strip 1, take tiller)`, "/*/tiller not found", "tar -tf"},
+		},
+		{
+			name: "wrong form",
+			url:  serve("helm-raw-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("#!/bin/sh\necho not an archive\n")) })),
+			sumA: sha256hex([]byte("#!/bin/sh\necho not an archive\n")),
+			want: []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/faults/helm-raw-amd64.tar.gz (tar.gz archive, strip 1, take helm)`, "a real archive of that form (else set form:)"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sumA := amd
+			if tc.sumA != "" {
+				sumA = tc.sumA
+			}
+			spec := faultSpec(tc.url, sumA, arm, tc.extra)
+			if tc.name == "take path missing" {
+				spec = strings.Replace(spec, "take: [helm]", "take: [tiller]", 1)
+			}
+			dir := writeSpec(t, spec, nil)
+			out, err := e.build(t, dir, "builder.yaml", "--platform", "linux/amd64", "--build-context", "base=docker-image://"+e.base)
+			if err == nil {
+				t.Fatalf("build succeeded:\n%s", tail(out, 20))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, tail(out, 25))
+				}
+			}
+		})
+	}
+}
+
+// TestRunStepFailsOnArm64: a run step that fails on one platform names it
+// and shows the step's lines.
+func TestRunStepFailsOnArm64(t *testing.T) {
+	e := setup(t)
+	dir := writeSpec(t, `# syntax=quay.io/maistra-dev/builder-frontend
+version: 1
+platforms: [linux/amd64, linux/arm64]
+images:
+  builder:
+    base: example.com/unused:1
+    run:
+      - name: arm64 only fails
+        command: test "$(uname -m)" != aarch64
+`, nil)
+	out, err := e.build(t, dir, "builder.yaml", "--platform", "linux/amd64,linux/arm64", "--build-context", "base=docker-image://"+e.base)
+	if err == nil {
+		t.Fatalf("build succeeded:\n%s", tail(out, 20))
+	}
+	for _, w := range []string{"[linux/arm64 run 1/1] arm64 only fails", `run step 1 "arm64 only fails" (linux/arm64) failed`, "exit code: 1", ">>>       - name: arm64 only fails"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, tail(out, 25))
+		}
+	}
+}

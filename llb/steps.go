@@ -1,0 +1,42 @@
+package llb
+
+import (
+	bk "github.com/moby/buildkit/client/llb"
+)
+
+// StepKind says what an op of the graph does for the spec.
+type StepKind string
+
+const (
+	StepDownload StepKind = "download"
+	StepUnpack   StepKind = "unpack"
+	StepInstall  StepKind = "install"
+	StepCompile  StepKind = "compile"
+	StepPackages StepKind = "packages"
+	StepRun      StepKind = "run"
+)
+
+// Step ties an op of the graph to the part of the spec it comes from, so
+// that a failure reported by the daemon for that op can be told in the
+// spec's terms: which tool, which platform, which URL, what to do.
+type Step struct {
+	Kind StepKind
+	// Name is the tool, Go tool or run step.
+	Name     string
+	Platform string
+	URL      string
+	// Detail: the archive paths taken, the Go package@version, the command.
+	Detail string
+	// State's last op is the step's op.
+	State bk.State
+}
+
+// steps collects the Steps of one Build; Options carries a pointer to it
+// so that every helper can record without changing its signature.
+type steps struct{ list []Step }
+
+func (o Options) note(s Step) {
+	if o.steps != nil {
+		o.steps.list = append(o.steps.list, s)
+	}
+}
