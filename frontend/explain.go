@@ -78,6 +78,10 @@ func describe(st llb.Step, err error) string {
 			return fmt.Sprintf("tool %q (%s): the download from %s does not match its sha256 (got %s): the server may have answered with an error page (a wrong URL or version: try curl -fL %s | sha256sum), or the file was re-published upstream (verify it, then update its sha256, e.g. with builder lock)",
 				st.Name, st.Platform, st.URL, m[1], st.URL)
 		}
+		if strings.Contains(err.Error(), "failed to retrieve HTTP auth secret") {
+			return fmt.Sprintf("tool %q (%s): cannot download %s: %v; pass the secret named by authSecret: --secret id=NAME,src=FILE (the file holds the whole Authorization header)",
+				st.Name, st.Platform, st.URL, err)
+		}
 		if strings.Contains(err.Error(), "unexpected EOF") {
 			return fmt.Sprintf("tool %q (%s): cannot download %s: the connection closed before the whole file arrived (%v); retry, and check the server or proxy in between",
 				st.Name, st.Platform, st.URL, err)

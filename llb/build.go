@@ -215,12 +215,18 @@ func location(sm *bk.SourceMap, r spec.Range) bk.ConstraintsOpt {
 func toolLayer(t *spec.ResolvedTool, opt Options) (bk.State, error) {
 	pid := platformID(opt.TargetPlatform)
 	loc := location(opt.SourceMap, t.Range)
-	src := bk.HTTP(t.URL,
+	httpOpts := []bk.HTTPOption{
 		bk.Checksum(digestOf(t.SHA256)),
 		bk.Filename(t.Filename()),
 		bk.WithCustomNamef("[%s %s] download %s", t.Name, pid, t.URL),
 		loc,
-	)
+	}
+	if t.AuthSecret != "" {
+		// The daemon reads the header from the client's session: the value
+		// is in neither the definition nor the cache key.
+		httpOpts = append(httpOpts, bk.AuthHeaderSecret(t.AuthSecret))
+	}
+	src := bk.HTTP(t.URL, httpOpts...)
 	opt.note(Step{Kind: StepDownload, Name: t.Name, Platform: pid, URL: t.URL, State: src})
 	// Everything of the tool (files, links, manifest) is written by one
 	// FileOp on scratch: a merge input's layers are its ops, so one op is

@@ -78,11 +78,13 @@ type ResolvedTool struct {
 	Take   []string
 	Dest   string
 	// Mode of a raw binary.
-	Mode  uint32
-	Links []Link
-	Path  []string
-	Env   map[string]string
-	Range Range
+	Mode uint32
+	// AuthSecret is the id of the secret holding the Authorization header.
+	AuthSecret string
+	Links      []Link
+	Path       []string
+	Env        map[string]string
+	Range      Range
 }
 
 // Filename is the stable name the download is stored under: it is part of
@@ -172,7 +174,9 @@ var (
 	nameRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]*$`)
 	envKeyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	hexRe    = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	pkgRe    = regexp.MustCompile(`^[A-Za-z0-9@_+][A-Za-z0-9._+:~=*@/<>-]*$`)
+	// secretIDRe is what --secret id= takes without surprises.
+	secretIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	pkgRe      = regexp.MustCompile(`^[A-Za-z0-9@_+][A-Za-z0-9._+:~=*@/<>-]*$`)
 )
 
 // reservedNames are template names with a built-in meaning.
@@ -628,6 +632,10 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 	}
 
 	rt.SHA256 = r.checksum(tp, t, rt.Version, defVersion)
+	rt.AuthSecret = t.AuthSecret
+	if t.AuthSecret != "" && !secretIDRe.MatchString(t.AuthSecret) {
+		r.errorf(tp.Child("authSecret"), "a secret id is letters, digits, . _ -, as in --secret id=NAME", "tool %q: %q is not a secret id", t.Name, t.AuthSecret)
+	}
 
 	if t.Strip < 0 || t.Strip > 16 {
 		r.errorf(tp.Child("strip"), "strip counts leading path components, 0 to 16", "tool %q: strip %d is out of range", t.Name, t.Strip)

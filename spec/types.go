@@ -98,6 +98,10 @@ type Tool struct {
 	// AllowHTTP permits a plain http:// URL on a host other than loopback;
 	// the sha256 still decides what is accepted.
 	AllowHTTP bool `yaml:"allowHTTP,omitempty" json:"allowHTTP,omitempty"`
+	// AuthSecret names a BuildKit secret (--secret id=NAME,...) holding the
+	// whole Authorization header for the download, e.g. "Bearer <token>".
+	// Only its name enters the graph and the cache key.
+	AuthSecret string `yaml:"authSecret,omitempty" json:"authSecret,omitempty"`
 	// Arch names the arch scheme used for ${arch}; default goarch.
 	Arch string `yaml:"arch,omitempty" json:"arch,omitempty"`
 	// SHA256 per platform, or per version then per platform.
