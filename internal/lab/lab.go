@@ -72,6 +72,8 @@ type Lab struct {
 	bkDone chan struct{}
 	bkErr  error
 
+	opts Options // as started, for RestartBuildkitd
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -171,6 +173,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	s.ArtifactURL = "http://" + artLn.Addr().String()
 
 	// buildkitd.
+	l.opts = opts
 	if err := l.startBuildkitd(ctx, opts); err != nil {
 		return nil, err
 	}
@@ -355,6 +358,36 @@ func (l *Lab) Close() error {
 		l.closeErr = errors.Join(errs...)
 	})
 	return l.closeErr
+}
+
+// KillBuildkitd kills the daemon's process group with SIGKILL, as a crash
+// would, and waits for it to exit.
+func (l *Lab) KillBuildkitd() error {
+	if l.bkCmd == nil {
+		return errors.New("lab: this Lab did not start buildkitd")
+	}
+	killProcessGroup(l.bkCmd.Process.Pid)
+	select {
+	case <-l.bkDone:
+		return nil
+	case <-time.After(20 * time.Second):
+		return fmt.Errorf("lab: buildkitd (pid %d) survived SIGKILL", l.bkCmd.Process.Pid)
+	}
+}
+
+// RestartBuildkitd starts the daemon again with the same root, config and
+// socket, after KillBuildkitd.
+func (l *Lab) RestartBuildkitd(ctx context.Context) error {
+	if l.bkCmd == nil {
+		return errors.New("lab: this Lab did not start buildkitd")
+	}
+	select {
+	case <-l.bkDone:
+	default:
+		return errors.New("lab: buildkitd is still running")
+	}
+	_ = os.Remove(l.st.Socket)
+	return l.startBuildkitd(ctx, l.opts)
 }
 
 // BuildkitHost is the daemon address, unix://<state>/buildkitd.sock (the value for BUILDKIT_HOST).

@@ -114,3 +114,6 @@ func unescapeMountinfo(s string) string {
 	}
 	return b.String()
 }
+
+// killProcessGroup sends SIGKILL to the process group pgid.
+func killProcessGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGKILL) }
