@@ -425,7 +425,7 @@ func checkChecksums(src *Source, m *ast.MappingNode, errs *ErrorList) {
 		case *ast.MappingNode:
 			for _, inner := range v.Values {
 				switch unwrap(inner.Value).(type) {
-				case *ast.StringNode:
+				case *ast.StringNode, *ast.AliasNode:
 					continue
 				case *ast.IntegerNode, *ast.FloatNode:
 					*errs = append(*errs, src.errAt(inner.Value, "put the sha256 in quotes", "YAML reads this sha256 as a number"))
@@ -435,7 +435,8 @@ func checkChecksums(src *Source, m *ast.MappingNode, errs *ErrorList) {
 					*errs = append(*errs, src.errAt(inner.Value, "write the 64 hex digits of the sha256", "expected a sha256 here, found %s", describe(unwrap(inner.Value))))
 				}
 			}
-		case *ast.StringNode:
+		case *ast.StringNode, *ast.AliasNode:
+			// an alias is checked where its anchor stands, and by the decoder
 		case *ast.IntegerNode, *ast.FloatNode:
 			*errs = append(*errs, src.errAt(mv.Value, "put the sha256 in quotes", "YAML reads this sha256 as a number"))
 		default:
