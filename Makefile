@@ -8,7 +8,7 @@ TEST_TIMEOUT ?= 40m
 TEST_FLAGS ?=
 TOOLS := bin/buildkitd bin/buildctl bin/buildx
 
-.PHONY: all tools deps test test-short up down env image base demo frontend-bin clean FORCE
+.PHONY: all tools deps test fuzz test-short up down env image base demo frontend-bin clean FORCE
 .DEFAULT_GOAL := all
 
 all: frontend-bin
@@ -23,9 +23,17 @@ $(TOOLS) &: tools/go.mod tools/go.sum
 deps:
 	hack/install-deps.sh
 
-## test: all tests, the end-to-end ones on a real buildkitd (LAB_REQUIRED=1: they fail instead of skipping)
+## test: all tests, the end-to-end ones on a real buildkitd (LAB_REQUIRED=1: they fail instead of skipping), then a short fuzz run
 test: deps
 	LAB_REQUIRED=1 $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
+	$(MAKE) fuzz
+
+FUZZ_TIME ?= 15s
+## fuzz: the parser, the planner and the unpacker on random input for FUZZ_TIME each (never a panic or a hang)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./spec
+	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./llb
+	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./internal/unpack
 
 ## test-short: the tests that need no lab
 test-short:
