@@ -7,13 +7,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/errdefs"
@@ -99,6 +102,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 
+	var annotations sync.Map // platform -> map[string]string
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		p := platforms.Normalize(platforms.DefaultSpec())
 		if platform != nil {
@@ -148,13 +152,43 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		annotations.Store(platforms.FormatAll(p), r.Annotations)
 		img := g.Image
 		return &dockerui.BuildResult{Reference: ref, Image: &img, BaseImage: baseImg, Epoch: epoch}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	addAnnotations(rb, &annotations, len(plats) > 1 || bc.MultiPlatformRequested)
 	return rb.Finalize()
+}
+
+// addAnnotations puts the spec's annotations on each platform's manifest
+// and, for a multi-platform image, on the index.
+func addAnnotations(rb *dockerui.ResultBuilder, perPlatform *sync.Map, index bool) {
+	var first map[string]string
+	var ids []string
+	perPlatform.Range(func(k, v any) bool {
+		ids = append(ids, k.(string))
+		return true
+	})
+	sort.Strings(ids)
+	for _, id := range ids {
+		v, _ := perPlatform.Load(id)
+		m := v.(map[string]string)
+		if first == nil {
+			first = m
+		}
+		p := platforms.MustParse(id)
+		for k, val := range m {
+			rb.AddMeta(exptypes.AnnotationManifestKey(&p, k), []byte(val))
+		}
+	}
+	if index {
+		for k, val := range first {
+			rb.AddMeta(exptypes.AnnotationIndexKey(k), []byte(val))
+		}
+	}
 }
 
 func derefTime(t *time.Time) time.Time {

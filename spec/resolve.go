@@ -54,6 +54,7 @@ type Resolved struct {
 	Entrypoint  []string
 	Cmd         []string
 	Labels      map[string]string
+	Annotations map[string]string
 }
 
 // ResolvedPackages is the package step of one platform.
@@ -481,6 +482,14 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 	}
 	for _, k := range sortedKeys(img.Labels) {
 		res.Labels[k] = r.expandAt(ip.Child("labels", k), img.Labels[k], nil)
+	}
+	res.Annotations = map[string]string{}
+	for _, k := range sortedKeys(img.Annotations) {
+		if strings.ContainsAny(k, "[]=, ") || k == "" {
+			r.errorf(ip.Child("annotations", k), "use a reverse-DNS key such as org.opencontainers.image.source", "annotation key %q is not valid", k)
+			continue
+		}
+		res.Annotations[k] = r.expandAt(ip.Child("annotations", k), img.Annotations[k], nil)
 	}
 	return res
 }

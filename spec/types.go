@@ -59,6 +59,9 @@ type Image struct {
 	Entrypoint []string          `yaml:"entrypoint,omitempty" json:"entrypoint,omitempty"`
 	Cmd        []string          `yaml:"cmd,omitempty" json:"cmd,omitempty"`
 	Labels     map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	// Annotations are OCI annotations put on each platform's manifest and on
+	// the index (org.opencontainers.image.source, .revision, ...).
+	Annotations map[string]string `yaml:"annotations,omitempty" json:"annotations,omitempty"`
 
 	name string
 }
