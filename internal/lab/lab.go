@@ -124,6 +124,17 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	}
 	if s.CacheDir = opts.CacheDir; s.CacheDir == "" {
 		s.CacheDir = filepath.Join(s.RepoRoot, "build", "cache")
+		// The cache holds module caches and root file systems: a go.mod
+		// makes build/ a module of its own, which `go test ./...` skips.
+		if err := os.MkdirAll(s.CacheDir, 0o755); err != nil {
+			return nil, err
+		}
+		gomod := filepath.Join(s.RepoRoot, "build", "go.mod")
+		if _, err := os.Stat(gomod); err != nil {
+			if err := os.WriteFile(gomod, []byte("// Downloads and build output, not part of the project's module.\nmodule builder-frontend-cache\n"), 0o644); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := checkBinaries(s.BinDir); err != nil {
 		return nil, err
