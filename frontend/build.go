@@ -17,10 +17,12 @@ import (
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	"github.com/moby/buildkit/frontend/attestations/sbom"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/solver/result"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -84,6 +86,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err := s.Validate(plats, opts); err != nil {
 		return nil, specError(err, src.SourceMap)
 	}
+	if err := warnLint(ctx, bc, src, s, plats, opts); err != nil {
+		return nil, err
+	}
 
 	var epoch *time.Time
 	if v, ok := bc.BuildArgs["SOURCE_DATE_EPOCH"]; ok && v != "" {
@@ -102,6 +107,19 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 
+	// An SBOM (buildx --sbom) is made by the requested scanner from each
+	// platform's finished root file system, as the Dockerfile frontend does.
+	var scanner sbom.Scanner
+	if bc.SBOM != nil {
+		bp := bc.BuildPlatforms[0]
+		scanner, err = sbom.CreateSBOMScanner(ctx, c, bc.SBOM.Generator, bp, sourceresolver.Opt{
+			ImageOpt: &sourceresolver.ResolveImageOpt{ResolveMode: bc.ImageResolveMode.String(), Platform: &bp},
+		}, bc.SBOM.Parameters)
+		if err != nil {
+			return nil, fmt.Errorf("SBOM generator %s: %w", bc.SBOM.Generator, err)
+		}
+	}
+	var roots sync.Map       // platform -> llb.State, for the SBOM scanner
 	var annotations sync.Map // platform -> map[string]string
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		p := platforms.Normalize(platforms.DefaultSpec())
@@ -153,6 +171,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			return nil, err
 		}
 		annotations.Store(platforms.FormatAll(p), r.Annotations)
+		roots.Store(platforms.FormatAll(p), g.State)
 		img := g.Image
 		return &dockerui.BuildResult{Reference: ref, Image: &img, BaseImage: baseImg, Epoch: epoch}, nil
 	})
@@ -160,6 +179,36 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 	addAnnotations(rb, &annotations, len(plats) > 1 || bc.MultiPlatformRequested)
+	if scanner != nil {
+		if err := rb.EachPlatform(ctx, func(ctx context.Context, id string, p ocispecs.Platform) error {
+			v, ok := roots.Load(id)
+			if !ok {
+				return fmt.Errorf("no root file system for %s to scan", id)
+			}
+			att, err := scanner(ctx, id, v.(bk.State), nil)
+			if err != nil {
+				return err
+			}
+			solved, err := result.ConvertAttestation(&att, func(st *bk.State) (client.Reference, error) {
+				def, err := st.Marshal(ctx)
+				if err != nil {
+					return nil, err
+				}
+				r, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports})
+				if err != nil {
+					return nil, err
+				}
+				return r.Ref, nil
+			})
+			if err != nil {
+				return err
+			}
+			rb.AddAttestation(id, *solved)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
 	return rb.Finalize()
 }
 

@@ -2,56 +2,137 @@ package frontend
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerui"
+	lintreq "github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
 	"github.com/moby/buildkit/solver/pb"
 
+	"github.com/maistra/builder-frontend/lint"
 	"github.com/maistra/builder-frontend/spec"
 )
 
 // subrequests answers buildx --call: targets lists the spec's images,
-// outline its args.
+// outline the args of one image (with where each is used), lint (--check)
+// the spec's errors and the lint rules' findings.
 func subrequests(s *spec.Spec, bc *dockerui.Client) dockerui.RequestHandler {
 	return dockerui.RequestHandler{
 		ListTargets: func(ctx context.Context) (*targets.List, error) {
-			l := &targets.List{}
+			l := &targets.List{Sources: [][]byte{s.Source.Data}}
 			for i, name := range s.ImageNames() {
 				r := s.Source.Range(spec.Path{"images", name})
+				img := s.Images[name]
 				l.Targets = append(l.Targets, targets.Target{
-					Name:     name,
-					Default:  i == 0,
-					Base:     s.Images[name].Base,
-					Location: location(r),
+					Name:        name,
+					Default:     i == 0,
+					Base:        img.Base,
+					Description: imageSummary(img),
+					Location:    location(r),
 				})
 			}
 			return l, nil
 		},
 		Outline: func(ctx context.Context) (*outline.Outline, error) {
-			o := &outline.Outline{Name: bc.Target}
-			if o.Name == "" {
-				o.Name = s.DefaultImage()
-			}
-			names := make([]string, 0, len(s.Args))
-			for k := range s.Args {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
-				a := s.Args[k]
-				r := s.Source.Range(spec.Path{"args", k})
-				o.Args = append(o.Args, outline.Arg{
-					Name:        k,
-					Value:       a.Default,
-					Description: a.Description,
-					Location:    location(r),
-				})
-			}
-			return o, nil
+			return specOutline(s, bc), nil
+		},
+		Lint: func(ctx context.Context) (*lintreq.LintResults, error) {
+			return lintResults(s, bc)
 		},
 	}
+}
+
+// imageSummary is one line about an image: what it installs.
+func imageSummary(img *spec.Image) string {
+	if img == nil {
+		return ""
+	}
+	var parts []string
+	if n := len(img.Tools); n > 0 {
+		parts = append(parts, plural(n, "tool"))
+	}
+	if n := len(img.GoTools); n > 0 {
+		parts = append(parts, plural(n, "Go tool"))
+	}
+	if img.Packages != nil {
+		parts = append(parts, plural(len(img.Packages.Install), img.Packages.Manager+" package"))
+	}
+	if n := len(img.Run); n > 0 {
+		parts = append(parts, plural(n, "run step"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// specOutline lists the args of the target image: the value a build would
+// use (the default, or the --build-arg), the description, and where the
+// image uses it. The location holds the declaration first, then each use.
+func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
+	name := bc.Target
+	if name == "" {
+		name = s.DefaultImage()
+	}
+	o := &outline.Outline{Name: name, Sources: [][]byte{s.Source.Data}}
+	img := s.Images[name]
+	if img != nil {
+		o.Description = "base " + img.Base
+		if sum := imageSummary(img); sum != "" {
+			o.Description += "; " + sum
+		}
+	}
+	uses := lint.ArgUses(s, name)
+	values := s.ArgValues(bc.BuildArgs)
+	names := make([]string, 0, len(s.Args))
+	for k := range s.Args {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		a := s.Args[k]
+		loc := location(s.Source.Range(spec.Path{"args", k}))
+		var where []string
+		for _, u := range uses[k] {
+			if !slices.Contains(where, u.Where) {
+				where = append(where, u.Where)
+			}
+			if l := location(s.Source.Range(u.Path)); l != nil && loc != nil {
+				loc.Ranges = append(loc.Ranges, l.Ranges...)
+			}
+		}
+		desc := a.Description
+		usage := "not used by image " + name
+		if len(where) > 0 {
+			usage = "used by " + strings.Join(where, ", ")
+		}
+		if desc != "" {
+			desc += " (" + usage + ")"
+		} else {
+			desc = "(" + usage + ")"
+		}
+		o.Args = append(o.Args, outline.Arg{
+			Name:        k,
+			Value:       values[k],
+			Description: desc,
+			Location:    loc,
+		})
+	}
+	if img != nil && len(img.GoTools) > 0 {
+		o.Secrets = append(o.Secrets, outline.Secret{
+			Name:     "netrc",
+			Location: location(s.Source.Range(spec.Path{"images", name, "goTools"})),
+		})
+	}
+	return o
 }
 
 // location is a spec range as BuildKit's subrequests carry it; the source

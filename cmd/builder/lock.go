@@ -1,0 +1,696 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/spf13/cobra"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+type lockOptions struct {
+	common
+	check    bool
+	sums     string
+	parallel int
+	client   *http.Client
+}
+
+func newLockCmd(g *globals) *cobra.Command {
+	o := &lockOptions{}
+	cmd := &cobra.Command{
+		Use:   "lock FILE...",
+		Short: "Write the sha256 of every tool artifact into the spec",
+		Long: `Download the artifact of every tool for every platform and write its sha256 into the spec, in
+place. Only the checksum entries change: comments, quoting, order and blank lines stay as they are.
+
+Platforms: the spec's platforms plus any --platform; a tool's platforms: list limits it as in a build.
+When the image has Go tools, the Go toolchain is locked for the build platform too (--build-platform,
+default linux/amd64), since it compiles them there.
+
+Where the sha256 goes, for the version the spec (and any --build-arg) selects:
+  - sha256 keyed by version and that version present: into it;
+  - sha256 keyed by platform (the version the spec names): there;
+  - otherwise a new version key, e.g. after --build-arg HELM_VERSION=v3.17.0;
+  - no sha256 yet: a new sha256 mapping after url:.
+Missing entries are added, stale ones (the artifact's sha256 differs) replaced. Other versions' entries
+are left alone.
+
+By default every artifact is downloaded and hashed. With --sums, the sha256 is read instead from a
+sums file whose URL is a template: ${url} (the artifact's URL), ${file} (its file name), ${version},
+${name}, ${platform}, ${os}, ${arch} (Go's name). The file holds "SHA256  FILENAME" lines
+(sha256sum's output) or a single sha256.
+
+With --check nothing is written: the command lists what is missing or stale and exits 1 if anything
+is.`,
+		Example: `  builder lock builder.yaml
+  builder lock --check builder.yaml                     # in CI: exit 1 when a checksum is missing or stale
+  builder lock --build-arg HELM_VERSION=v3.17.0 builder.yaml   # pin another version too
+  builder lock --sums '${url}.sha256' builder.yaml      # read upstream .sha256 files instead of downloading`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.prepare(); err != nil {
+				return err
+			}
+			if o.client == nil {
+				o.client = g.httpClient
+			}
+			failed := false
+			for _, f := range args {
+				ok, err := runLock(cmd.Context(), g, o, f)
+				if err != nil {
+					return err
+				}
+				failed = failed || !ok
+			}
+			if failed {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	o.common.flags(cmd, "platforms to lock besides the spec's platforms:", "the image whose tools to lock (default: every image)")
+	cmd.Flags().BoolVar(&o.check, "check", false, "write nothing; exit 1 if a checksum is missing or stale")
+	cmd.Flags().StringVar(&o.sums, "sums", "", "URL template of upstream sums files to read instead of downloading the artifacts")
+	cmd.Flags().IntVar(&o.parallel, "parallel", 4, "downloads at a time")
+	return cmd
+}
+
+// artifact is one tool's download for one platform.
+type artifact struct {
+	image    string
+	toolIdx  int
+	name     string
+	platform string
+	version  string
+	url      string
+	sum      string // hex, once known
+}
+
+// lockSpec is a copy of s where every arg default is its effective value
+// and every tool has a placeholder sha256 for every platform: resolving it
+// gives each artifact's URL whether or not the spec pins it yet.
+func lockSpec(s *spec.Spec, buildArgs map[string]string, plats []string) *spec.Spec {
+	cp := *s
+	cp.Args = map[string]spec.Arg{}
+	for k, a := range s.Args {
+		if v, ok := buildArgs[k]; ok {
+			a.Default = v
+		}
+		cp.Args[k] = a
+	}
+	zeros := strings.Repeat("0", 64)
+	cp.Images = map[string]*spec.Image{}
+	for name, img := range s.Images {
+		if img == nil {
+			cp.Images[name] = nil
+			continue
+		}
+		ic := *img
+		ic.Tools = nil
+		for _, t := range img.Tools {
+			if t == nil {
+				ic.Tools = append(ic.Tools, nil)
+				continue
+			}
+			tc := *t
+			tc.SHA256 = spec.Checksums{ByPlatform: map[string]string{}}
+			for _, p := range plats {
+				tc.SHA256.ByPlatform[p] = zeros
+			}
+			ic.Tools = append(ic.Tools, &tc)
+		}
+		cp.Images[name] = &ic
+	}
+	return &cp
+}
+
+// artifacts lists what to lock, or the spec's errors.
+func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, error) {
+	plats, err := o.platforms(s, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	all := append(slices.Clone(plats), o.buildPlatform)
+	ls := lockSpec(s, o.buildArgs, all)
+	images, err := o.images(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs spec.ErrorList
+	var out []*artifact
+	seen := map[string]bool{}
+	add := func(image string, img *spec.Image, rt *spec.ResolvedTool) {
+		k := image + "\x00" + rt.Name + "\x00" + rt.Platform
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		idx := slices.IndexFunc(img.Tools, func(t *spec.Tool) bool { return t != nil && t.Name == rt.Name })
+		out = append(out, &artifact{image: image, toolIdx: idx, name: rt.Name, platform: rt.Platform, version: rt.Version, url: rt.URL})
+	}
+	for _, image := range images {
+		for _, p := range plats {
+			r, err := ls.Resolve(p, spec.Options{Target: image, BuildPlatform: o.buildPlatform})
+			if err != nil {
+				if l, ok := err.(spec.ErrorList); ok {
+					errs = append(errs, l...)
+					continue
+				}
+				return nil, nil, err
+			}
+			for _, rt := range r.Tools {
+				add(image, s.Images[image], rt)
+			}
+			if r.GoToolchain != nil {
+				add(image, s.Images[image], r.GoToolchain)
+			}
+		}
+	}
+	return out, dedupe(errs), nil
+}
+
+// runLock locks one file; ok is false when --check finds something or a
+// download fails.
+func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool, error) {
+	data, s, errs := load(file)
+	if errs != nil {
+		printErrors(g.stdout, errs)
+		return false, nil
+	}
+	arts, serrs, err := o.artifacts(s)
+	if err != nil {
+		return false, err
+	}
+	if len(serrs) > 0 {
+		printErrors(g.stdout, serrs)
+		fmt.Fprintf(g.stdout, "%s: not locked: fix the spec first\n", file)
+		return false, nil
+	}
+	if err := o.fetchSums(ctx, g, arts); err != nil {
+		fmt.Fprintln(g.stdout, err)
+		fmt.Fprintf(g.stdout, "%s: not locked\n", file)
+		return false, nil
+	}
+	out, changes, err := lockText(data, s, arts, o.buildArgs)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", file, err)
+	}
+	for _, c := range changes {
+		fmt.Fprintln(g.stdout, c)
+	}
+	if o.check {
+		if len(changes) > 0 {
+			fmt.Fprintf(g.stdout, "%s: %d checksums missing or stale; run builder lock %s\n", file, len(changes), file)
+			return false, nil
+		}
+		fmt.Fprintf(g.stdout, "%s: %d checksums up to date\n", file, len(arts))
+		return true, nil
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(g.stdout, "%s: %d checksums up to date\n", file, len(arts))
+		return true, nil
+	}
+	if err := verifyLocked(file, out, arts, o); err != nil {
+		return false, fmt.Errorf("%s: the edited spec does not read back as written (nothing was written): %w", file, err)
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return false, err
+	}
+	if err := os.WriteFile(file, out, st.Mode().Perm()); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(g.stdout, "%s: wrote %d checksums\n", file, len(changes))
+	return true, nil
+}
+
+// verifyLocked parses the new text and checks that each artifact resolves
+// to the sha256 just computed.
+func verifyLocked(file string, data []byte, arts []*artifact, o *lockOptions) error {
+	s, err := spec.Parse(file, data)
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		r, err := s.Resolve(a.platform, spec.Options{Target: a.image, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
+		if err != nil {
+			return err
+		}
+		var got string
+		for _, rt := range append(slices.Clone(r.Tools), r.GoToolchain) {
+			if rt != nil && rt.Name == a.name && rt.Platform == a.platform {
+				got = rt.SHA256
+			}
+		}
+		if got != "sha256:"+a.sum {
+			return fmt.Errorf("tool %q %s resolves to %q, want sha256:%s", a.name, a.platform, got, a.sum)
+		}
+	}
+	return nil
+}
+
+// fetchSums fills in each artifact's sha256, downloading each URL once.
+func (o *lockOptions) fetchSums(ctx context.Context, g *globals, arts []*artifact) error {
+	type result struct {
+		sum string
+		err error
+	}
+	var mu sync.Mutex
+	cache := map[string]*result{}
+	onces := map[string]*sync.Once{}
+	get := func(key string, f func() (string, error)) (string, error) {
+		mu.Lock()
+		once, ok := onces[key]
+		if !ok {
+			once = &sync.Once{}
+			onces[key] = once
+		}
+		mu.Unlock()
+		once.Do(func() {
+			s, err := f()
+			mu.Lock()
+			cache[key] = &result{s, err}
+			mu.Unlock()
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		return cache[key].sum, cache[key].err
+	}
+	sem := make(chan struct{}, max(1, o.parallel))
+	var wg sync.WaitGroup
+	var errs []string
+	for _, a := range arts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var sum string
+			var err error
+			if o.sums == "" {
+				sum, err = get(a.url, func() (string, error) {
+					fmt.Fprintf(g.stderr, "downloading %s\n", a.url)
+					return hashURL(ctx, o.client, a.url)
+				})
+			} else {
+				sum, err = o.sumFromFile(ctx, g, a, get)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("tool %q (%s, %s): %v", a.name, a.platform, a.url, err))
+				return
+			}
+			a.sum = sum
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func fetch(ctx context.Context, c *http.Client, u string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "builder-lock")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return resp.Body, nil
+}
+
+func hashURL(ctx context.Context, c *http.Client, u string) (string, error) {
+	body, err := fetch(ctx, c, u)
+	if err != nil {
+		return "", err
+	}
+	defer body.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, body); err != nil {
+		return "", fmt.Errorf("GET %s: %w", u, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+var (
+	sumsVarRe = regexp.MustCompile(`\$\{([a-z]+)\}`)
+	hex64Re   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
+
+// sumFromFile reads the artifact's sha256 from the sums file --sums names.
+func (o *lockOptions) sumFromFile(ctx context.Context, g *globals, a *artifact, get func(string, func() (string, error)) (string, error)) (string, error) {
+	file := a.url
+	if u, err := url.Parse(a.url); err == nil {
+		file = path.Base(u.Path)
+	}
+	goarch, _ := strings.CutPrefix(a.platform, "linux/")
+	vars := map[string]string{"url": a.url, "file": file, "version": a.version, "name": a.name, "platform": a.platform, "os": "linux", "arch": strings.ReplaceAll(goarch, "/", "")}
+	var bad string
+	sumsURL := sumsVarRe.ReplaceAllStringFunc(o.sums, func(m string) string {
+		k := m[2 : len(m)-1]
+		v, ok := vars[k]
+		if !ok {
+			bad = k
+		}
+		return v
+	})
+	if bad != "" {
+		return "", fmt.Errorf("--sums: unknown name ${%s}; use ${url}, ${file}, ${version}, ${name}, ${platform}, ${os} or ${arch}", bad)
+	}
+	text, err := get("sums\x00"+sumsURL, func() (string, error) {
+		fmt.Fprintf(g.stderr, "reading %s\n", sumsURL)
+		body, err := fetch(ctx, o.client, sumsURL)
+		if err != nil {
+			return "", err
+		}
+		defer body.Close()
+		b, err := io.ReadAll(io.LimitReader(body, 4<<20))
+		return string(b), err
+	})
+	if err != nil {
+		return "", err
+	}
+	var only []string
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 || !hex64Re.MatchString(f[0]) {
+			continue
+		}
+		if len(f) == 1 {
+			only = append(only, f[0])
+			continue
+		}
+		name := strings.TrimPrefix(f[len(f)-1], "*")
+		if name == file || path.Base(name) == file {
+			return strings.ToLower(f[0]), nil
+		}
+		only = append(only, "")
+	}
+	if len(only) == 1 && only[0] != "" {
+		return strings.ToLower(only[0]), nil
+	}
+	return "", fmt.Errorf("%s lists no sha256 for %s", sumsURL, file)
+}
+
+// change is one checksum lock writes (or --check reports).
+type change struct {
+	file     string
+	line     int
+	tool     string
+	platform string
+	version  string
+	old, new string
+}
+
+func (c change) String() string {
+	loc := c.file
+	if c.line > 0 {
+		loc = fmt.Sprintf("%s:%d", c.file, c.line)
+	}
+	if c.old == "" {
+		return fmt.Sprintf("%s: tool %q %s %s: sha256 missing; the artifact's is %s", loc, c.tool, c.version, c.platform, c.new)
+	}
+	return fmt.Sprintf("%s: tool %q %s %s: sha256 %s is stale; the artifact's is %s", loc, c.tool, c.version, c.platform, c.old, c.new)
+}
+
+// lockText returns data with every artifact's sha256 written in, and the
+// changes made.
+func lockText(data []byte, s *spec.Spec, arts []*artifact, buildArgs map[string]string) ([]byte, []change, error) {
+	d, err := parseDoc(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The version the spec itself names, per tool and platform: the flat
+	// platform form pins that one.
+	var plats []string
+	for _, a := range arts {
+		if !slices.Contains(plats, a.platform) {
+			plats = append(plats, a.platform)
+		}
+	}
+	defSpec := lockSpec(s, nil, plats)
+	type group struct {
+		tool    *spec.Tool
+		node    *ast.MappingNode
+		path    spec.Path
+		version string
+		defVer  bool
+		sums    map[string]string
+		order   []string
+	}
+	groups := map[string]*group{}
+	var keys []string
+	for _, a := range arts {
+		tp := spec.Path{"images", a.image, "tools", fmt.Sprint(a.toolIdx)}
+		n, err := d.lookup(tp)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, ok := n.(*ast.MappingNode)
+		if !ok {
+			return nil, nil, fmt.Errorf("tool %q at line %d is not a mapping", a.name, tokLine(n))
+		}
+		k := fmt.Sprintf("%p\x00%s", m, a.version)
+		gr := groups[k]
+		if gr == nil {
+			t := s.Images[a.image].Tools[a.toolIdx]
+			gr = &group{tool: t, node: m, path: tp, version: a.version, sums: map[string]string{}}
+			gr.defVer = defaultVersion(defSpec, a, buildArgs) == a.version
+			groups[k] = gr
+			keys = append(keys, k)
+		}
+		if _, dup := gr.sums[a.platform]; !dup {
+			gr.order = append(gr.order, a.platform)
+		}
+		gr.sums[a.platform] = a.sum
+	}
+	var edits []edit
+	var changes []change
+	for _, k := range keys {
+		gr := groups[k]
+		sort.Strings(gr.order)
+		e, c, err := lockTool(d, s.Source.Filename, gr.tool, gr.node, gr.version, gr.defVer, gr.sums, gr.order)
+		if err != nil {
+			return nil, nil, err
+		}
+		edits = append(edits, e...)
+		changes = append(changes, c...)
+	}
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].line < changes[j].line })
+	return applyEdits(data, edits), changes, nil
+}
+
+// defaultVersion is the tool's version with the spec's own arg defaults.
+func defaultVersion(defSpec *spec.Spec, a *artifact, buildArgs map[string]string) string {
+	if len(buildArgs) == 0 {
+		return a.version
+	}
+	r, err := defSpec.Resolve(a.platform, spec.Options{Target: a.image, BuildPlatform: a.platform})
+	if err != nil {
+		return ""
+	}
+	for _, rt := range append(slices.Clone(r.Tools), r.GoToolchain) {
+		if rt != nil && rt.Name == a.name {
+			return rt.Version
+		}
+	}
+	return ""
+}
+
+// lockTool edits one tool's sha256 for one version.
+func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version string, defVer bool, sums map[string]string, order []string) ([]edit, []change, error) {
+	var edits []edit
+	var changes []change
+	mv := entry(tool, "sha256")
+	if mv == nil {
+		if hasMergeKey(tool) {
+			return nil, nil, fmt.Errorf("tool %q (line %d) takes fields from a << merge key; write its sha256 by hand", t.Name, tokLine(tool))
+		}
+		if tool.IsFlowStyle {
+			return nil, nil, fmt.Errorf("tool %q (line %d) is a flow mapping; add sha256: by hand", t.Name, tokLine(tool))
+		}
+		// A new sha256 mapping after url: (or at the end of the tool).
+		after := lastLine(tool)
+		if u := entry(tool, "url"); u != nil {
+			after = lastLine(u)
+		}
+		indent := strings.Repeat(" ", keyCol(tool)-1)
+		var b strings.Builder
+		b.WriteString(indent + "sha256:\n")
+		inner := indent + "  "
+		if !defVer {
+			b.WriteString(inner + fmt.Sprintf("%q", version) + ":\n")
+			inner += "  "
+		}
+		for _, p := range order {
+			b.WriteString(inner + p + ": " + sumText(sums[p], "") + "\n")
+			changes = append(changes, change{file: file, line: tokLine(tool), tool: t.Name, platform: p, version: version, new: sums[p]})
+		}
+		return []edit{d.insertAfterLine(after, b.String())}, changes, nil
+	}
+	line := tokLine(mv.Key)
+	if _, alias := mv.Value.(*ast.AliasNode); alias {
+		return nil, nil, fmt.Errorf("tool %q: sha256 at line %d is a YAML alias, and writing its anchor would change every use; edit it by hand", t.Name, line)
+	}
+	val := d.deref(mv.Value)
+	var m *ast.MappingNode
+	switch v := val.(type) {
+	case *ast.MappingNode:
+		m = v
+	case *ast.NullNode, nil:
+		// `sha256:` with nothing: entries go on the lines below, indented.
+		indent := strings.Repeat(" ", mv.Key.GetToken().Position.Column+1)
+		var b strings.Builder
+		inner := indent
+		if !defVer {
+			b.WriteString(indent + fmt.Sprintf("%q", version) + ":\n")
+			inner += "  "
+		}
+		for _, p := range order {
+			b.WriteString(inner + p + ": " + sumText(sums[p], "") + "\n")
+			changes = append(changes, change{file: file, line: line, tool: t.Name, platform: p, version: version, new: sums[p]})
+		}
+		return []edit{d.insertAfterLine(line, b.String())}, changes, nil
+	default:
+		return nil, nil, fmt.Errorf("tool %q: sha256 at line %d is not a mapping", t.Name, line)
+	}
+	if hasMergeKey(m) {
+		return nil, nil, fmt.Errorf("tool %q: sha256 at line %d uses a << merge key; edit it by hand", t.Name, line)
+	}
+
+	// Where this version's digests live.
+	target := m
+	_, versioned := t.SHA256.ByVersion[version]
+	switch {
+	case versioned:
+		inner := entry(m, version)
+		if inner == nil {
+			return nil, nil, fmt.Errorf("tool %q: cannot find sha256.%s in the text", t.Name, version)
+		}
+		im, ok := d.deref(inner.Value).(*ast.MappingNode)
+		if !ok {
+			return nil, nil, fmt.Errorf("tool %q: sha256.%s is not a mapping", t.Name, version)
+		}
+		target = im
+	case defVer && (len(t.SHA256.ByPlatform) > 0 || len(t.SHA256.ByVersion) == 0):
+		// the flat platform form
+	default:
+		// A new version key holding this version's digests.
+		var inner []kv
+		for _, p := range order {
+			inner = append(inner, kv{p, sumText(sums[p], d.quoteStyleDeep(m))})
+			changes = append(changes, change{file: file, line: line, tool: t.Name, platform: p, version: version, new: sums[p]})
+		}
+		key := versionKey(version, d.keysPlain(m))
+		if m.IsFlowStyle {
+			var parts []string
+			for _, e := range inner {
+				parts = append(parts, e.key+": "+e.value)
+			}
+			e, err := d.insertEntries(m, []kv{{key, "{" + strings.Join(parts, ", ") + "}"}})
+			if err != nil {
+				return nil, nil, err
+			}
+			return []edit{e}, changes, nil
+		}
+		indent := strings.Repeat(" ", keyCol(m)-1)
+		step := strings.Repeat(" ", d.indentStep(m))
+		var b strings.Builder
+		b.WriteString(indent + key + ":\n")
+		for _, e := range inner {
+			b.WriteString(indent + step + e.key + ": " + e.value + "\n")
+		}
+		return []edit{d.insertAfterLine(lastLine(m), b.String())}, changes, nil
+	}
+
+	quote := d.quoteStyle(target)
+	var missing []kv
+	for _, p := range order {
+		want := sums[p]
+		var found *ast.MappingValueNode
+		for _, e := range target.Values {
+			k := keyOf(e)
+			if np, err := spec.NormalizePlatform(k); err == nil && np == p {
+				found = e
+			}
+		}
+		if found == nil {
+			missing = append(missing, kv{p, sumText(want, quote)})
+			changes = append(changes, change{file: file, line: line, tool: t.Name, platform: p, version: version, new: want})
+			continue
+		}
+		if _, alias := found.Value.(*ast.AliasNode); alias {
+			if v, ok := d.deref(found.Value).(*ast.StringNode); ok && strings.TrimPrefix(strings.TrimSpace(v.Value), "sha256:") == want {
+				continue
+			}
+			return nil, nil, fmt.Errorf("tool %q: the sha256 for %s at line %d is a YAML alias, and writing its anchor would change every use; replace it by hand", t.Name, p, tokLine(found.Key))
+		}
+		v, ok := d.deref(found.Value).(*ast.StringNode)
+		if !ok {
+			return nil, nil, fmt.Errorf("tool %q: sha256 for %s at line %d is not a string", t.Name, p, tokLine(found.Key))
+		}
+		old := strings.TrimPrefix(strings.TrimSpace(v.Value), "sha256:")
+		if old == want {
+			continue
+		}
+		pos := v.GetToken().Position
+		start, end := scalarExtent(d.data, d.offset(pos.Line, pos.Column), target.IsFlowStyle)
+		orig := string(d.data[start:end])
+		q := ""
+		if strings.HasPrefix(orig, `"`) || strings.HasPrefix(orig, `'`) {
+			q = orig[:1]
+		}
+		prefix := ""
+		if strings.HasPrefix(strings.Trim(orig, `"'`), "sha256:") {
+			prefix = "sha256:"
+		}
+		edits = append(edits, edit{off: start, n: end - start, text: sumText(prefix+want, q)})
+		changes = append(changes, change{file: file, line: tokLine(found.Key), tool: t.Name, platform: p, version: version, old: v.Value, new: want})
+	}
+	if len(missing) > 0 {
+		e, err := d.insertEntries(target, missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		edits = append(edits, e)
+	}
+	return edits, changes, nil
+}
+
+// quoteStyleDeep is the quoting of the digests inside a version-keyed
+// mapping (or of its own values).
+func (d *doc) quoteStyleDeep(m *ast.MappingNode) string {
+	for _, mv := range m.Values {
+		if inner, ok := d.deref(mv.Value).(*ast.MappingNode); ok {
+			return d.quoteStyle(inner)
+		}
+	}
+	return d.quoteStyle(m)
+}

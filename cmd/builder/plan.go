@@ -1,0 +1,194 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+type planOptions struct {
+	common
+	format string
+}
+
+// planTool is one tool for one platform, as plan prints it.
+type planTool struct {
+	Name     string            `json:"name"`
+	Version  string            `json:"version"`
+	URL      string            `json:"url"`
+	SHA256   string            `json:"sha256"`
+	Form     string            `json:"form"`
+	Dest     string            `json:"dest"`
+	Strip    int               `json:"strip,omitempty"`
+	Take     []string          `json:"take,omitempty"`
+	Links    map[string]string `json:"links,omitempty"`
+	Platform string            `json:"platform"`
+}
+
+// planGoTool is one Go tool for one platform.
+type planGoTool struct {
+	Name    string   `json:"name"`
+	Module  string   `json:"module"` // package@version, as go install takes it
+	Package string   `json:"package"`
+	Version string   `json:"version"`
+	Dest    string   `json:"dest"`
+	Ldflags string   `json:"ldflags"`
+	Tags    []string `json:"tags,omitempty"`
+	Cgo     bool     `json:"cgo,omitempty"`
+}
+
+// plan is one image for one platform.
+type plan struct {
+	File     string       `json:"file"`
+	Image    string       `json:"image"`
+	Platform string       `json:"platform"`
+	Base     string       `json:"base"`
+	Tools    []planTool   `json:"tools"`
+	GoTools  []planGoTool `json:"goTools,omitempty"`
+	// GoToolchain is the toolchain tool resolved for the build platform.
+	GoToolchain *planTool `json:"goToolchain,omitempty"`
+}
+
+func newPlanCmd(g *globals) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan FILE",
+		Short: "Show what a build downloads and installs, per platform",
+		Long: `Resolve the spec for each platform (--platform, default the spec's platforms:) and each image
+(--target, default every image), as a build with the same --build-arg values would, and show for each
+tool its version, resolved URL, sha256, form and destination, and for each Go tool the module@version
+go install compiles. Spec errors are printed instead (exit status 1).
+
+--format table (the default) prints one table per image and platform; --format json prints a list of
+{file, image, platform, base, tools, goTools, goToolchain} objects.`,
+		Example: `  builder plan builder.yaml
+  builder plan --platform linux/arm64 --build-arg HELM_VERSION=v3.17.0 builder.yaml
+  builder plan --format json builder.yaml | jq -r '.[].tools[] | [.platform, .name, .url] | @tsv'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.prepare(); err != nil {
+				return err
+			}
+			if o.format != "table" && o.format != "json" {
+				return fmt.Errorf("--format %s: use table or json", o.format)
+			}
+			_, s, errs := load(args[0])
+			if errs != nil {
+				printErrors(g.stdout, errs)
+				return exitCode(1)
+			}
+			plans, errs, err := o.plans(args[0], s)
+			if err != nil {
+				return err
+			}
+			if len(errs) > 0 {
+				printErrors(g.stdout, errs)
+				return exitCode(1)
+			}
+			if o.format == "json" {
+				b, err := json.MarshalIndent(plans, "", "  ")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(g.stdout, string(b))
+				return nil
+			}
+			printPlans(g.stdout, plans)
+			return nil
+		},
+	}
+	o.common.flags(cmd, "platforms, as buildx --platform (default: the spec's platforms:)", "the image (default: every image)")
+	cmd.Flags().StringVar(&o.format, "format", "table", "table or json")
+	return cmd
+}
+
+func (o *planOptions) plans(file string, s *spec.Spec) ([]plan, spec.ErrorList, error) {
+	images, err := o.images(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	plats, _ := o.platforms(s, false)
+	var out []plan
+	var errs spec.ErrorList
+	for _, image := range images {
+		for _, p := range plats {
+			r, err := s.Resolve(p, spec.Options{Target: image, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
+			if err != nil {
+				if l, ok := err.(spec.ErrorList); ok {
+					errs = append(errs, l...)
+					continue
+				}
+				return nil, nil, err
+			}
+			pl := plan{File: file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}}
+			for _, t := range r.Tools {
+				pl.Tools = append(pl.Tools, toPlanTool(t))
+			}
+			for _, gt := range r.GoTools {
+				pl.GoTools = append(pl.GoTools, planGoTool{
+					Name: gt.Name, Module: gt.Package + "@" + gt.Version, Package: gt.Package, Version: gt.Version,
+					Dest: gt.Dest, Ldflags: gt.Ldflags, Tags: gt.Tags, Cgo: gt.Cgo,
+				})
+			}
+			if r.GoToolchain != nil {
+				tc := toPlanTool(r.GoToolchain)
+				pl.GoToolchain = &tc
+			}
+			out = append(out, pl)
+		}
+	}
+	return out, dedupe(errs), nil
+}
+
+func toPlanTool(t *spec.ResolvedTool) planTool {
+	pt := planTool{Name: t.Name, Version: t.Version, URL: t.URL, SHA256: strings.TrimPrefix(t.SHA256, "sha256:"), Form: t.Form, Dest: t.Dest, Strip: t.Strip, Take: t.Take, Platform: t.Platform}
+	if len(t.Links) > 0 {
+		pt.Links = map[string]string{}
+		for _, l := range t.Links {
+			pt.Links[l.Path] = l.Target
+		}
+	}
+	return pt
+}
+
+func printPlans(w io.Writer, plans []plan) {
+	for i, pl := range plans {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s: image %s for %s, base %s\n", pl.File, pl.Image, pl.Platform, pl.Base)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		if len(pl.Tools) > 0 {
+			fmt.Fprintln(tw, "  TOOL\tVERSION\tFORM\tDEST\tSHA256\tURL")
+			for _, t := range pl.Tools {
+				dest := t.Dest
+				if len(t.Take) > 0 {
+					dest += " (" + strings.Join(t.Take, ", ") + ")"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Version, t.Form, dest, t.SHA256, t.URL)
+			}
+		}
+		tw.Flush()
+		if len(pl.GoTools) > 0 {
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "  GO TOOL\tMODULE\tDEST")
+			for _, gt := range pl.GoTools {
+				dest := gt.Dest
+				if gt.Cgo {
+					dest += " (cgo, on " + pl.Platform + ")"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\n", gt.Name, gt.Module, dest)
+			}
+			tw.Flush()
+		}
+		if tc := pl.GoToolchain; tc != nil {
+			fmt.Fprintf(w, "  Go toolchain: %s %s for %s, %s (sha256 %s)\n", tc.Name, tc.Version, tc.Platform, tc.URL, tc.SHA256)
+		}
+	}
+}

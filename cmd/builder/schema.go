@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+// schemaJSON is the JSON Schema of a spec, as docs/spec.schema.json holds it.
+func schemaJSON() ([]byte, error) {
+	b, err := json.MarshalIndent(spec.Schema(), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func newSchemaCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of the spec format",
+		Long: `Print the JSON Schema (draft 2020-12) of a builder spec, generated from the Go types the frontend
+parses. docs/spec.schema.json is this output; editors that use yaml-language-server validate and
+complete a spec that starts with
+
+  # syntax=quay.io/maistra-dev/builder-frontend
+  # yaml-language-server: $schema=` + spec.SchemaURL + `
+
+(or a relative path to a copy of the file). The schema checks the shape of the YAML only; builder
+validate checks everything a build checks.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := schemaJSON()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(g.stdout, string(b))
+			return err
+		},
+	}
+}

@@ -1,0 +1,154 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	lintreq "github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/solver/pb"
+
+	"github.com/maistra/builder-frontend/lint"
+	"github.com/maistra/builder-frontend/spec"
+)
+
+// lintConfig merges the spec's `# check=` directive with
+// BUILDKIT_DOCKERFILE_CHECK (which buildx and dockerui read for every
+// frontend).
+func lintConfig(s *spec.Spec, bc *dockerui.Client) (lint.Config, error) {
+	cfg, err := lint.FileConfig(s.Source.Data)
+	if err != nil {
+		return cfg, fmt.Errorf("%s: %w", s.Source.Filename, err)
+	}
+	if lc := bc.LinterConfig; lc != nil {
+		cfg = cfg.Merge(lint.Config{SkipAll: lc.SkipAll, Skip: lc.SkipRules, Error: lc.ReturnAsError})
+	}
+	return cfg, nil
+}
+
+// lintPlatforms are the platforms a --check looks at: --platform, else the
+// spec's platforms, else the daemon's.
+func lintPlatforms(s *spec.Spec, bc *dockerui.Client) (plats []string, build string) {
+	build = platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))
+	for _, p := range bc.TargetPlatforms {
+		plats = append(plats, platforms.FormatAll(platforms.Normalize(p)))
+	}
+	if len(plats) == 0 {
+		plats = s.DefaultPlatforms()
+	}
+	if len(plats) == 0 {
+		plats = []string{build}
+	}
+	return plats, build
+}
+
+// lintResults answers `buildx build --check` (`--call lint`): the spec's
+// errors as the build error, the findings of every rule as warnings, each
+// with the spec lines it is about. Without --target every image is checked.
+func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error) {
+	res := &lintreq.LintResults{Sources: []*pb.SourceInfo{{
+		Filename: s.Source.Filename,
+		Language: "YAML",
+		Data:     s.Source.Data,
+	}}}
+	plats, build := lintPlatforms(s, bc)
+	cfg, err := lintConfig(s, bc)
+	if err != nil {
+		res.Error = &lintreq.BuildError{Message: err.Error()}
+		return res, nil
+	}
+
+	images := s.ImageNames()
+	if bc.Target != "" {
+		images = []string{bc.Target}
+	}
+	var errs spec.ErrorList
+	seen := map[string]bool{}
+	for _, img := range images {
+		err := s.Validate(plats, spec.Options{Target: img, BuildArgs: bc.BuildArgs, BuildPlatform: build})
+		if err == nil {
+			continue
+		}
+		list, ok := err.(spec.ErrorList)
+		if !ok {
+			return nil, err
+		}
+		for _, e := range list {
+			if !seen[e.Error()] {
+				seen[e.Error()] = true
+				errs = append(errs, e)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			if errs[i].Pos.Line != errs[j].Pos.Line {
+				return errs[i].Pos.Line < errs[j].Pos.Line
+			}
+			return errs[i].Pos.Col < errs[j].Pos.Col
+		})
+		be := &lintreq.BuildError{Message: errs.Error()}
+		for _, e := range errs {
+			if e.Pos.Line > 0 {
+				be.Location = pb.Location{SourceIndex: 0, Ranges: []*pb.Range{{
+					Start: &pb.Position{Line: int32(e.Pos.Line), Character: int32(e.Pos.Col)},
+					End:   &pb.Position{Line: int32(e.Pos.Line)},
+				}}}
+				break
+			}
+		}
+		res.Error = be
+	}
+
+	for _, f := range lint.Check(s, lint.Options{Target: bc.Target, Platforms: plats, BuildArgs: bc.BuildArgs, BuildPlatform: build, Config: cfg}) {
+		loc := &pb.Location{SourceIndex: -1}
+		if l := location(f.Range); l != nil {
+			loc = l
+		}
+		res.Warnings = append(res.Warnings, lintreq.Warning{
+			RuleName:    f.Rule.Name,
+			Description: f.Rule.Description,
+			URL:         f.Rule.URL,
+			Detail:      f.Msg,
+			Location:    loc,
+		})
+	}
+	return res, nil
+}
+
+// warnLint shows the findings for the image being built as build warnings
+// (buildx prints them after the build, as for a Dockerfile). With
+// BUILDKIT_DOCKERFILE_CHECK=error=true (or `# check=error=true` in the
+// spec) findings fail the build instead.
+func warnLint(ctx context.Context, bc *dockerui.Client, src *dockerui.Source, s *spec.Spec, plats []string, opts spec.Options) error {
+	cfg, err := lintConfig(s, bc)
+	if err != nil {
+		return err
+	}
+	findings := lint.Check(s, lint.Options{Target: opts.Target, Platforms: plats, BuildArgs: opts.BuildArgs, BuildPlatform: opts.BuildPlatform, Config: cfg})
+	if src != nil && src.Warn != nil {
+		for _, f := range findings {
+			msg := fmt.Sprintf("%s: %s", f.Rule.Name, f.Msg)
+			wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte(f.Rule.Description)}, URL: f.Rule.URL}
+			if f.Range.Start.Line > 0 {
+				msg += fmt.Sprintf(" (line %d)", f.Range.Start.Line)
+				wo.Range = location(f.Range).Ranges
+			}
+			src.Warn(ctx, msg, wo)
+		}
+	}
+	if cfg.Error && len(findings) > 0 {
+		var list spec.ErrorList
+		for _, f := range findings {
+			list = append(list, &spec.Error{File: f.File, Pos: f.Range.Start, Msg: f.Rule.Name + ": " + f.Msg, Hint: "check=error=true makes lint findings errors"})
+		}
+		if src == nil {
+			return list
+		}
+		return specError(list, src.SourceMap)
+	}
+	return nil
+}

@@ -1,0 +1,697 @@
+package lint
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/distribution/reference"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+// Finding is one rule's complaint about one place of a spec.
+type Finding struct {
+	Rule *Rule
+	File string
+	// Range is where the finding is; zero when it has no place in the file
+	// (a --build-arg).
+	Range spec.Range
+	Msg   string
+}
+
+func (f Finding) String() string {
+	loc := f.File
+	if f.Range.Start.Line > 0 {
+		loc += fmt.Sprintf(":%d:%d", f.Range.Start.Line, f.Range.Start.Col)
+	}
+	return fmt.Sprintf("%s: %s: %s", loc, f.Rule.Name, f.Msg)
+}
+
+// Options describe the build being checked.
+type Options struct {
+	// Target is the image to check; empty means every image of the spec.
+	Target string
+	// Platforms are the platforms built (--platform); empty means the spec's
+	// platforms, or BuildPlatform when the spec lists none.
+	Platforms []string
+	// BuildArgs are the --build-arg values.
+	BuildArgs map[string]string
+	// BuildPlatform is where downloads unpack and Go tools compile; default
+	// linux/amd64.
+	BuildPlatform string
+	// Config skips rules.
+	Config Config
+}
+
+// Check returns every finding of every enabled rule, sorted by position.
+// Problems that spec validation reports as errors are not repeated here;
+// run Validate as well.
+func Check(s *spec.Spec, o Options) []Finding {
+	c := newChecker(s, o)
+	c.missingChecksums()
+	c.resolvedRules()
+	c.unpinnedGoTools()
+	c.unusedArgs()
+	c.undeclaredBuildArgs()
+	c.cgo()
+	c.platformsLeftOut()
+	c.repositories()
+	return c.result()
+}
+
+type checker struct {
+	s    *spec.Spec
+	o    Options
+	file string
+	// declared are the spec's platforms, built the platforms of this build,
+	// all both (built first).
+	declared, built, all []string
+	buildPlatform        string
+	images               []string
+	args                 map[string]string
+	out                  []Finding
+	seen                 map[string]bool
+}
+
+func newChecker(s *spec.Spec, o Options) *checker {
+	c := &checker{s: s, o: o, seen: map[string]bool{}}
+	if s.Source != nil {
+		c.file = s.Source.Filename
+	}
+	c.buildPlatform = "linux/amd64"
+	if o.BuildPlatform != "" {
+		if p, err := spec.NormalizePlatform(o.BuildPlatform); err == nil {
+			c.buildPlatform = p
+		}
+	}
+	c.declared = s.DefaultPlatforms()
+	for _, p := range o.Platforms {
+		if np, err := spec.NormalizePlatform(p); err == nil && !slices.Contains(c.built, np) {
+			c.built = append(c.built, np)
+		}
+	}
+	if len(c.built) == 0 {
+		c.built = append(c.built, c.declared...)
+	}
+	if len(c.built) == 0 {
+		c.built = []string{c.buildPlatform}
+	}
+	c.all = append([]string{}, c.built...)
+	for _, p := range c.declared {
+		if !slices.Contains(c.all, p) {
+			c.all = append(c.all, p)
+		}
+	}
+	for _, name := range s.ImageNames() {
+		if s.Images[name] != nil && (o.Target == "" || o.Target == name) {
+			c.images = append(c.images, name)
+		}
+	}
+	c.args = s.ArgValues(o.BuildArgs)
+	return c
+}
+
+// add reports a finding at the node p of the spec.
+func (c *checker) add(r *Rule, p spec.Path, format string, a ...any) {
+	var rg spec.Range
+	if p != nil {
+		rg = c.s.Source.Range(p)
+	}
+	c.addAt(r, rg, format, a...)
+}
+
+func (c *checker) addAt(r *Rule, rg spec.Range, format string, a ...any) {
+	f := Finding{Rule: r, File: c.file, Range: rg, Msg: fmt.Sprintf(format, a...)}
+	// One finding per rule and place: a place that is wrong on several
+	// platforms is reported once.
+	k := f.String()
+	if rg.Start.Line > 0 {
+		k = fmt.Sprintf("%s %d:%d", r.Name, rg.Start.Line, rg.Start.Col)
+	}
+	if !c.seen[k] {
+		c.seen[k] = true
+		c.out = append(c.out, f)
+	}
+}
+
+func (c *checker) result() []Finding {
+	var out []Finding
+	for _, f := range c.out {
+		if c.o.Config.Enabled(f.Rule) {
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Range.Start, out[j].Range.Start
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return out[i].Rule.Name < out[j].Rule.Name
+	})
+	return out
+}
+
+// toolPlatforms returns the platforms among ps that a tool limited to only
+// (nil: not limited) is built for.
+func toolPlatforms(ps, only []string) []string {
+	if len(only) == 0 {
+		return ps
+	}
+	var lim []string
+	for _, p := range only {
+		if np, err := spec.NormalizePlatform(p); err == nil {
+			lim = append(lim, np)
+		}
+	}
+	var out []string
+	for _, p := range ps {
+		if slices.Contains(lim, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// expand expands a template the way the spec does outside tool fields:
+// args, ${os}, ${arch} (goarch) and ${arch.SCHEME}. ok is false when a
+// name is unknown.
+func (c *checker) expand(tmpl, platform string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] != '$' || i+1 >= len(tmpl) {
+			b.WriteByte(tmpl[i])
+			continue
+		}
+		switch tmpl[i+1] {
+		case '$':
+			b.WriteByte('$')
+			i++
+		case '{':
+			end := strings.IndexByte(tmpl[i+2:], '}')
+			if end < 0 {
+				return "", false
+			}
+			name := tmpl[i+2 : i+2+end]
+			v, ok := c.args[name]
+			switch {
+			case ok:
+			case name == "os":
+				v, ok = "linux", true
+			case name == "arch":
+				v, ok = c.s.ArchName(spec.DefaultArchScheme, platform)
+			case strings.HasPrefix(name, "arch."):
+				v, ok = c.s.ArchName(strings.TrimPrefix(name, "arch."), platform)
+			}
+			if !ok {
+				return "", false
+			}
+			b.WriteString(v)
+			i += 2 + end
+		default:
+			b.WriteByte('$')
+		}
+	}
+	return b.String(), true
+}
+
+// missingChecksums: every pinned version of a tool needs a sha256 for every
+// platform the tool is built for. Validation already rejects what this build
+// needs; this finds what a build for another listed platform, or with a
+// --build-arg that picks another pinned version, would trip over.
+func (c *checker) missingChecksums() {
+	for _, name := range c.images {
+		for i, t := range c.s.Images[name].Tools {
+			if t == nil || t.SHA256.Empty() {
+				continue
+			}
+			tp := spec.Path{"images", name, "tools", fmt.Sprint(i)}
+			plats := toolPlatforms(c.all, t.Platforms)
+			for _, v := range sortedKeys(t.SHA256.ByVersion) {
+				have := normalizedKeys(t.SHA256.ByVersion[v])
+				var missing []string
+				for _, p := range plats {
+					if have[p] {
+						continue
+					}
+					if cur, ok := c.expand(t.Version, p); ok && cur == v && slices.Contains(c.built, p) {
+						continue // a validation error of this build
+					}
+					missing = append(missing, p)
+				}
+				if len(missing) > 0 {
+					c.add(MissingChecksum, tp.Child("sha256", v), "tool %q has no sha256 for %s at version %s: a build of that version fails there; add it under sha256.%q (builder lock writes it), or limit the tool with platforms:", t.Name, strings.Join(missing, ", "), v, v)
+				}
+			}
+			if len(t.SHA256.ByPlatform) == 0 {
+				continue
+			}
+			have := normalizedKeys(t.SHA256.ByPlatform)
+			var missing []string
+			for _, p := range plats {
+				if have[p] || slices.Contains(c.built, p) {
+					continue
+				}
+				cur, ok := c.expand(t.Version, p)
+				if !ok {
+					continue
+				}
+				if _, versioned := t.SHA256.ByVersion[cur]; versioned {
+					continue
+				}
+				missing = append(missing, p)
+			}
+			if len(missing) > 0 {
+				c.add(MissingChecksum, tp.Child("sha256"), "tool %q has no sha256 for %s, which the spec lists under platforms: a build for it fails; add the sha256 (builder lock writes it), or limit the tool with platforms:", t.Name, strings.Join(missing, ", "))
+			}
+		}
+	}
+}
+
+func normalizedKeys(m map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		if np, err := spec.NormalizePlatform(k); err == nil {
+			out[np] = true
+		}
+	}
+	return out
+}
+
+// floating are versions that name a moving target.
+var floating = map[string]bool{
+	"latest": true, "main": true, "master": true, "head": true, "trunk": true, "develop": true,
+	"development": true, "dev": true, "nightly": true, "edge": true, "tip": true, "stable": true,
+	"snapshot": true, "canary": true,
+}
+
+func isFloating(v string) bool { return floating[strings.ToLower(strings.TrimSpace(v))] }
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// plainHTTP reports whether u is http:// to another machine.
+func plainHTTP(u string) bool {
+	pu, err := url.Parse(strings.TrimSpace(u))
+	return err == nil && strings.EqualFold(pu.Scheme, "http") && pu.Host != "" && !isLoopback(pu.Hostname())
+}
+
+func hostOf(u string) string {
+	if pu, err := url.Parse(u); err == nil {
+		return pu.Scheme + "://" + pu.Host
+	}
+	return u
+}
+
+// resolvedRules are the rules that look at what the spec means on a
+// platform: expanded URLs, versions and paths.
+func (c *checker) resolvedRules() {
+	for _, name := range c.images {
+		img := c.s.Images[name]
+		toolIdx := map[string]int{}
+		for i, t := range img.Tools {
+			if t != nil {
+				if _, dup := toolIdx[t.Name]; !dup {
+					toolIdx[t.Name] = i
+				}
+			}
+		}
+		goIdx := map[string]int{}
+		for i, t := range img.GoTools {
+			if t != nil {
+				if _, dup := goIdx[t.Name]; !dup {
+					goIdx[t.Name] = i
+				}
+			}
+		}
+		ip := spec.Path{"images", name}
+		for _, p := range c.all {
+			r, err := c.s.Resolve(p, spec.Options{Target: name, BuildArgs: c.o.BuildArgs, BuildPlatform: c.buildPlatform})
+			if err != nil {
+				continue // validation reports it
+			}
+			c.baseImage(ip, r)
+			for _, rt := range r.Tools {
+				tp := ip.Child("tools", toolIdx[rt.Name])
+				if plainHTTP(rt.URL) {
+					c.add(PlainHTTP, tp.Child("url"), "tool %q is downloaded over plain http (%s); the sha256 still guards the content, but use https:// where the server offers it", rt.Name, hostOf(rt.URL))
+				}
+				if isFloating(rt.Version) {
+					c.add(UnpinnedVersion, tp.Child("version"), "tool %q: version %q is not a release; the artifact changes under its sha256 and the build breaks; pin a release version", rt.Name, rt.Version)
+				} else if u, err := url.Parse(rt.URL); err == nil {
+					for _, seg := range strings.Split(u.Path, "/") {
+						if strings.EqualFold(seg, "latest") {
+							c.add(UnpinnedVersion, tp.Child("url"), "tool %q: the URL %s points at the latest release, not at version %s; put ${version} in the URL", rt.Name, rt.URL, rt.Version)
+							break
+						}
+					}
+				}
+			}
+			if r.Packages != nil {
+				for i, repo := range r.Packages.Repositories {
+					if plainHTTP(repo.GPGKey) {
+						c.add(PlainHTTP, ip.Child("packages", "repositories", i, "gpgkey"), "repository %q: the signing key %s is fetched over plain http, so anyone on the way can replace it; use https://", repo.Name, repo.GPGKey)
+					}
+				}
+			}
+			for _, gt := range r.GoTools {
+				for _, entry := range strings.FieldsFunc(gt.Env["GOPROXY"], func(r rune) bool { return r == ',' || r == '|' }) {
+					if plainHTTP(entry) {
+						gp := ip.Child("go", "env", "GOPROXY")
+						if t := img.GoTools[goIdx[gt.Name]]; t != nil && t.Env["GOPROXY"] != "" {
+							gp = ip.Child("goTools", goIdx[gt.Name], "env", "GOPROXY")
+						}
+						c.add(PlainHTTP, gp, "GOPROXY %s is plain http; use https:// (GOSUMDB still checks public modules, not private ones)", entry)
+					}
+				}
+			}
+			c.symlinkedDirs(ip, r, toolIdx, goIdx)
+			c.duplicateDests(ip, r, toolIdx, goIdx)
+		}
+	}
+}
+
+func (c *checker) baseImage(ip spec.Path, r *spec.Resolved) {
+	if r.Base == "" || r.Base == "scratch" {
+		return
+	}
+	ref, err := reference.ParseNormalizedNamed(r.Base)
+	if err != nil {
+		return
+	}
+	if _, ok := ref.(reference.Digested); ok {
+		return
+	}
+	if t, ok := ref.(reference.Tagged); ok {
+		if isFloating(t.Tag()) {
+			c.add(UnpinnedVersion, ip.Child("base"), "base image %s uses the tag %q, which moves; name a release tag (or a digest)", r.Base, t.Tag())
+		}
+		return
+	}
+	c.add(UnpinnedVersion, ip.Child("base"), "base image %s has no tag, which means latest; name a release tag (or a digest)", r.Base)
+}
+
+// unpinnedGoTools: go install PKG@latest compiles whatever is newest.
+func (c *checker) unpinnedGoTools() {
+	for _, name := range c.images {
+		for i, gt := range c.s.Images[name].GoTools {
+			if gt == nil {
+				continue
+			}
+			v, ok := c.expand(gt.Version, c.built[0])
+			if !ok {
+				continue
+			}
+			lv := strings.ToLower(v)
+			if isFloating(v) || lv == "upgrade" || lv == "patch" {
+				c.add(GoToolNotPinned, spec.Path{"images", name, "goTools", fmt.Sprint(i), "version"}, "Go tool %q is installed at @%s: each build may compile another version; pin a tag (v1.2.3) or a pseudo-version", gt.Name, v)
+			}
+		}
+	}
+}
+
+// usrMergeDirs are the top directories usrmerge bases make symlinks.
+var usrMergeDirs = []string{"/bin", "/sbin", "/lib", "/lib64"}
+
+func throughSymlink(p string) (string, bool) {
+	p = path.Clean(p)
+	for _, d := range usrMergeDirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return "/usr" + p, true
+		}
+	}
+	return "", false
+}
+
+func (c *checker) symlinkedDirs(ip spec.Path, r *spec.Resolved, toolIdx, goIdx map[string]int) {
+	check := func(at spec.Path, what, p string) {
+		if p == "" {
+			return
+		}
+		if alt, ok := throughSymlink(p); ok {
+			top := "/" + strings.SplitN(strings.TrimPrefix(path.Clean(p), "/"), "/", 2)[0]
+			c.add(DestThroughSymlink, at, "%s %s goes through %s, a symlink to /usr%s on usrmerge bases: the layer's real %s directory would replace the symlink and hide the base's files; use %s", what, p, top, top, top, alt)
+		}
+	}
+	for _, rt := range r.Tools {
+		tp := ip.Child("tools", toolIdx[rt.Name])
+		check(tp.Child("dest"), fmt.Sprintf("tool %q: dest", rt.Name), rt.Dest)
+		keys := sortedKeys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links)
+		for i, l := range rt.Links {
+			at := tp.Child("links")
+			if i < len(keys) {
+				at = tp.Child("links", keys[i])
+			}
+			check(at, fmt.Sprintf("tool %q: link", rt.Name), l.Path)
+		}
+	}
+	for _, gt := range r.GoTools {
+		gp := ip.Child("goTools", goIdx[gt.Name])
+		switch t, g := c.s.Images[r.Image].GoTools[goIdx[gt.Name]], c.s.Images[r.Image].Go; {
+		case t != nil && t.Dest != "":
+			gp = gp.Child("dest")
+		case g != nil && g.Dest != "":
+			gp = ip.Child("go", "dest")
+		}
+		check(gp, fmt.Sprintf("Go tool %q: dest", gt.Name), path.Dir(gt.Dest))
+	}
+	for i, f := range r.Files {
+		check(ip.Child("files", i, "dest"), "file dest", f.Dest)
+	}
+	for i, d := range r.Dirs {
+		check(ip.Child("directories", i, "path"), "directory", d.Path)
+	}
+}
+
+// entry is a path one layer writes.
+type entry struct {
+	path  string
+	owner string
+	at    spec.Path
+	// file: nothing else can live under the path (a raw binary, a link, a Go
+	// command); otherwise the path may be a directory.
+	file bool
+}
+
+func under(p, dir string) bool { return strings.HasPrefix(p, dir+"/") }
+
+func (c *checker) duplicateDests(ip spec.Path, r *spec.Resolved, toolIdx, goIdx map[string]int) {
+	var es []entry
+	for _, rt := range r.Tools {
+		tp := ip.Child("tools", toolIdx[rt.Name])
+		owner := fmt.Sprintf("tool %q", rt.Name)
+		if rt.Form == spec.FormRaw {
+			es = append(es, entry{rt.Dest, owner, tp.Child("dest"), true})
+		} else {
+			for i, tk := range rt.Take {
+				es = append(es, entry{path.Join(rt.Dest, tk), owner, tp.Child("take", i), false})
+			}
+		}
+		keys := sortedKeys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links)
+		for i, l := range rt.Links {
+			at := tp.Child("links")
+			if i < len(keys) {
+				at = tp.Child("links", keys[i])
+			}
+			es = append(es, entry{l.Path, owner, at, true})
+		}
+	}
+	for _, gt := range r.GoTools {
+		es = append(es, entry{gt.Dest, fmt.Sprintf("Go tool %q", gt.Name), ip.Child("goTools", goIdx[gt.Name], "name"), true})
+	}
+	for i, f := range r.Files {
+		es = append(es, entry{path.Clean(f.Dest), "file " + f.Src, ip.Child("files", i, "dest"), false})
+	}
+	for j, b := range es {
+		for _, a := range es[:j] {
+			if a.owner == b.owner {
+				continue
+			}
+			if a.path == b.path || (a.file && under(b.path, a.path)) || (b.file && under(a.path, b.path)) {
+				what := b.path
+				if a.path != b.path {
+					what = fmt.Sprintf("%s (and %s writes %s)", b.path, a.owner, a.path)
+				}
+				c.add(DuplicateDest, b.at, "%s writes %s, which %s (line %d) writes too; the later layer wins: give one of them another dest", b.owner, what, a.owner, c.s.Source.Range(a.at).Start.Line)
+				break
+			}
+		}
+	}
+}
+
+// unusedArgs: an arg that no template and no run step names.
+func (c *checker) unusedArgs() {
+	for name, uses := range ArgUses(c.s, "") {
+		if len(uses) == 0 {
+			c.add(UnusedArg, spec.Path{"args", name}, "arg %s is declared but no field uses ${%s} and no run step reads $%s; remove it, or use it", name, name, name)
+		}
+	}
+}
+
+// predefinedArgs are build-args with a meaning besides the spec's args.
+var predefinedArgs = map[string]bool{
+	"BUILDER_UNPACK": true, "SOURCE_DATE_EPOCH": true,
+	"HTTP_PROXY": true, "HTTPS_PROXY": true, "FTP_PROXY": true, "NO_PROXY": true, "ALL_PROXY": true,
+	"http_proxy": true, "https_proxy": true, "ftp_proxy": true, "no_proxy": true, "all_proxy": true,
+}
+
+func (c *checker) undeclaredBuildArgs() {
+	var rg spec.Range
+	if len(c.s.Args) > 0 {
+		rg = c.s.Source.Range(spec.Path{"args"})
+		rg.End = rg.Start
+	}
+	declared := sortedKeys(c.s.Args)
+	for _, k := range sortedKeys(c.o.BuildArgs) {
+		if _, ok := c.s.Args[k]; ok || predefinedArgs[k] || strings.HasPrefix(k, "BUILDKIT_") {
+			continue
+		}
+		hint := "declare it under args, or drop the --build-arg"
+		if best := closest(k, declared); best != "" {
+			hint = fmt.Sprintf("did you mean %s?", best)
+		}
+		c.addAt(UndeclaredBuildArg, rg, "--build-arg %s is not an arg of the spec and changes nothing; %s", k, hint)
+	}
+}
+
+func (c *checker) cgo() {
+	for _, name := range c.images {
+		for i, gt := range c.s.Images[name].GoTools {
+			if gt == nil || !gt.Cgo {
+				continue
+			}
+			var emulated []string
+			for _, p := range toolPlatforms(c.built, gt.Platforms) {
+				if p != c.buildPlatform {
+					emulated = append(emulated, p)
+				}
+			}
+			if len(emulated) > 0 {
+				c.add(CgoEmulated, spec.Path{"images", name, "goTools", fmt.Sprint(i), "cgo"}, "Go tool %q compiles with cgo inside the image on %s, under emulation (the build platform is %s): expect it to be many times slower; drop cgo: if the command builds without it", gt.Name, strings.Join(emulated, ", "), c.buildPlatform)
+			}
+		}
+	}
+}
+
+// platformsLeftOut: --platform names a platform the spec does not list,
+// and a tool limited with platforms: is then silently left out.
+func (c *checker) platformsLeftOut() {
+	var extra []string
+	for _, p := range c.built {
+		if !slices.Contains(c.declared, p) {
+			extra = append(extra, p)
+		}
+	}
+	if len(extra) == 0 {
+		return
+	}
+	leftOut := func(only []string) string {
+		if len(only) == 0 {
+			return ""
+		}
+		var out []string
+		for _, p := range extra {
+			if len(toolPlatforms([]string{p}, only)) == 0 {
+				out = append(out, p)
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, name := range c.images {
+		img := c.s.Images[name]
+		for i, t := range img.Tools {
+			if t == nil {
+				continue
+			}
+			if ps := leftOut(t.Platforms); ps != "" {
+				c.add(PlatformWithoutArtifact, spec.Path{"images", name, "tools", fmt.Sprint(i), "platforms"}, "tool %q has no artifact for %s, which the spec does not list under platforms: the image is built there without it; add the platform to the tool's platforms: (with its sha256), or do not build it", t.Name, ps)
+			}
+		}
+		for i, t := range img.GoTools {
+			if t == nil {
+				continue
+			}
+			if ps := leftOut(t.Platforms); ps != "" {
+				c.add(PlatformWithoutArtifact, spec.Path{"images", name, "goTools", fmt.Sprint(i), "platforms"}, "Go tool %q is not built for %s, which the spec does not list under platforms: the image is built there without it; add the platform to its platforms:, or do not build it", t.Name, ps)
+			}
+		}
+	}
+}
+
+func (c *checker) repositories() {
+	for _, name := range c.images {
+		pk := c.s.Images[name].Packages
+		if pk == nil {
+			continue
+		}
+		for i, repo := range pk.Repositories {
+			if repo == nil {
+				continue
+			}
+			rp := spec.Path{"images", name, "packages", "repositories", fmt.Sprint(i)}
+			switch pk.Manager {
+			case "apt", "apk":
+				if repo.GPGKey != "" {
+					hint := "put the keyring in the base image and name it with [signed-by=…] in the url line"
+					if pk.Manager == "apk" {
+						hint = "apk trusts the keys in /etc/apk/keys of the base image"
+					}
+					c.add(IgnoredGPGKey, rp.Child("gpgkey"), "repository %q: gpgkey is used by dnf and microdnf only, %s ignores it; %s", repo.Name, pk.Manager, hint)
+				}
+			case "dnf", "microdnf":
+				if repo.GPGKey == "" {
+					c.add(UnverifiedRepository, rp.Child("name"), "repository %q has no gpgkey: %s installs its packages with gpgcheck=0; add gpgkey: with the URL of the repository's signing key", repo.Name, pk.Manager)
+				}
+			}
+		}
+	}
+}
+
+// closest returns the candidate within a small edit distance of s.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if bestD > len(s)/2+1 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
