@@ -272,3 +272,28 @@ func privateModule(t *testing.T) string {
 	}
 	return root
 }
+
+// TestGoToolUnknownVersion: a version the proxy does not have fails with
+// the tool, the platform and the module named, and the tool's YAML lines.
+func TestGoToolUnknownVersion(t *testing.T) {
+	e := setup(t)
+	fx := goSetup(t, e)
+	spec := strings.Replace(goSpec(fx, ""), "version: v2.1.0", "version: v2.99.0", 1)
+	spec = strings.SplitN(spec, "    run:", 2)[0]
+	dir := writeSpec(t, spec, nil)
+	out, err := e.build(t, dir, "builder.yaml", "--platform", "linux/arm64",
+		"--build-arg", "RELEASES="+e.ArtifactURL(), "--build-arg", "GOPROXY="+e.ArtifactURL()+"/goproxy",
+		"--build-context", "base=docker-image://"+e.base)
+	if err == nil {
+		t.Fatal("build with an unknown module version succeeded")
+	}
+	for _, want := range []string{
+		`Go tool "go-junit-report" (linux/arm64): go install github.com/jstemmer/go-junit-report/v2@v2.99.0 (natively on linux/amd64) failed`,
+		"v2.99.0",
+		">>>       - name: go-junit-report",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, tail(out, 25))
+		}
+	}
+}
