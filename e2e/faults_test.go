@@ -35,6 +35,11 @@ func helmSums() (string, string) {
 	return fixture.Helm("v3.16.0", "amd64").SHA256(), fixture.Helm("v3.16.0", "arm64").SHA256()
 }
 
+// unseenSum pins a release no test ever serves: a download is cached by its
+// checksum, so a failure case pinned to a file fetched before would be
+// answered from the cache without touching the faulty server.
+var unseenSum = fixture.Helm("v3.21.0", "amd64").SHA256()
+
 // TestBuildFailuresNameToolPlatformURL: each way a download or an unpack
 // can fail ends the build with an error naming the tool, the platform and
 // the URL, a hint, and the spec lines of the tool.
@@ -47,7 +52,7 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 		t.Cleanup(e.Handle("/faults/"+strings.ReplaceAll(name, "${arch}", "amd64"), h))
 		return e.ArtifactURL() + "/faults/" + name
 	}
-	helmAMD := fixture.Helm("v3.16.0", "amd64").Data
+	unseen := fixture.Helm("v3.21.0", "amd64").Data
 	cases := []struct {
 		name  string
 		url   string
@@ -69,13 +74,13 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 		},
 		{
 			name: "connection closed mid-download",
-			url:  serve("helm-cut-${arch}.tar.gz", lab.TruncatedHandler(helmAMD, len(helmAMD)/2)),
+			url:  serve("helm-cut-${arch}.tar.gz", lab.TruncatedHandler(unseen, len(unseen)/2)),
 			want: []string{`tool "helm" (linux/amd64): cannot download ` + e.ArtifactURL() + `/faults/helm-cut-amd64.tar.gz: the connection closed before the whole file arrived`},
 		},
 		{
 			name:  "take path missing",
 			url:   e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
-			extra: "",
+			sumA:  amd, // the real file: the download succeeds, the take fails
 			want:  []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz (tar.gz archive, strip 1, take tiller)`, "/*/tiller not found", "tar -tf"},
 		},
 		{
@@ -87,7 +92,7 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sumA := amd
+			sumA := unseenSum
 			if tc.sumA != "" {
 				sumA = tc.sumA
 			}
