@@ -184,42 +184,21 @@ func toolPlatforms(ps, only []string) []string {
 // args, ${os}, ${arch} (goarch) and ${arch.SCHEME}. ok is false when a
 // name is unknown.
 func (c *checker) expand(tmpl, platform string) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(tmpl); i++ {
-		if tmpl[i] != '$' || i+1 >= len(tmpl) {
-			b.WriteByte(tmpl[i])
-			continue
+	out, err := spec.Expand(tmpl, func(name string) (string, bool) {
+		if v, ok := c.args[name]; ok {
+			return v, true
 		}
-		switch tmpl[i+1] {
-		case '$':
-			b.WriteByte('$')
-			i++
-		case '{':
-			end := strings.IndexByte(tmpl[i+2:], '}')
-			if end < 0 {
-				return "", false
-			}
-			name := tmpl[i+2 : i+2+end]
-			v, ok := c.args[name]
-			switch {
-			case ok:
-			case name == "os":
-				v, ok = "linux", true
-			case name == "arch":
-				v, ok = c.s.ArchName(spec.DefaultArchScheme, platform)
-			case strings.HasPrefix(name, "arch."):
-				v, ok = c.s.ArchName(strings.TrimPrefix(name, "arch."), platform)
-			}
-			if !ok {
-				return "", false
-			}
-			b.WriteString(v)
-			i += 2 + end
-		default:
-			b.WriteByte('$')
+		switch {
+		case name == "os":
+			return "linux", true
+		case name == "arch":
+			return c.s.ArchName(spec.DefaultArchScheme, platform)
+		case strings.HasPrefix(name, "arch."):
+			return c.s.ArchName(strings.TrimPrefix(name, "arch."), platform)
 		}
-	}
-	return b.String(), true
+		return "", false
+	})
+	return out, err == nil
 }
 
 // missingChecksums: every pinned version of a tool needs a sha256 for every
@@ -559,7 +538,7 @@ func (c *checker) undeclaredBuildArgs() {
 			continue
 		}
 		hint := "declare it under args, or drop the --build-arg"
-		if best := closest(k, declared); best != "" {
+		if best := spec.Suggest(k, declared); best != "" {
 			hint = fmt.Sprintf("did you mean %s?", best)
 		}
 		c.addAt(UndeclaredBuildArg, rg, "--build-arg %s is not an arg of the spec and changes nothing; %s", k, hint)
@@ -657,41 +636,4 @@ func (c *checker) repositories() {
 			}
 		}
 	}
-}
-
-// closest returns the candidate within a small edit distance of s.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if bestD > len(s)/2+1 {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -74,3 +74,13 @@ func References(tmpl string) []string {
 	})
 	return out
 }
+
+// Expand expands ${NAME} references in tmpl with lookup, as the spec does;
+// `$$` is a literal dollar sign.
+func Expand(tmpl string, lookup func(name string) (string, bool)) (string, error) {
+	return expand(tmpl, lookup)
+}
+
+// Suggest returns the candidate closest to s by edit distance, or "" when
+// none is close: the "did you mean" of errors and lint findings.
+func Suggest(s string, candidates []string) string { return closest(s, candidates) }
