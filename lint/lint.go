@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"path"
@@ -213,7 +214,7 @@ func (c *checker) missingChecksums() {
 			}
 			tp := spec.Path{"images", name, "tools", fmt.Sprint(i)}
 			plats := toolPlatforms(c.all, t.Platforms)
-			for _, v := range sortedKeys(t.SHA256.ByVersion) {
+			for _, v := range slices.Sorted(maps.Keys(t.SHA256.ByVersion)) {
 				have := normalizedKeys(t.SHA256.ByVersion[v])
 				var missing []string
 				for _, p := range plats {
@@ -427,7 +428,7 @@ func (c *checker) symlinkedDirs(ip spec.Path, r *spec.Resolved, toolIdx, goIdx m
 	for _, rt := range r.Tools {
 		tp := ip.Child("tools", toolIdx[rt.Name])
 		check(tp.Child("dest"), fmt.Sprintf("tool %q: dest", rt.Name), rt.Dest)
-		keys := sortedKeys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links)
+		keys := slices.Sorted(maps.Keys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links))
 		for i, l := range rt.Links {
 			at := tp.Child("links")
 			if i < len(keys) {
@@ -478,7 +479,7 @@ func (c *checker) duplicateDests(ip spec.Path, r *spec.Resolved, toolIdx, goIdx 
 				es = append(es, entry{path.Join(rt.Dest, tk), owner, tp.Child("take", i), false})
 			}
 		}
-		keys := sortedKeys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links)
+		keys := slices.Sorted(maps.Keys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links))
 		for i, l := range rt.Links {
 			at := tp.Child("links")
 			if i < len(keys) {
@@ -532,8 +533,8 @@ func (c *checker) undeclaredBuildArgs() {
 		rg = c.s.Source.Range(spec.Path{"args"})
 		rg.End = rg.Start
 	}
-	declared := sortedKeys(c.s.Args)
-	for _, k := range sortedKeys(c.o.BuildArgs) {
+	declared := slices.Sorted(maps.Keys(c.s.Args))
+	for _, k := range slices.Sorted(maps.Keys(c.o.BuildArgs)) {
 		if _, ok := c.s.Args[k]; ok || predefinedArgs[k] || strings.HasPrefix(k, "BUILDKIT_") {
 			continue
 		}

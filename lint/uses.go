@@ -2,8 +2,9 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 
 	"github.com/maistra/builder-frontend/spec"
 )
@@ -37,7 +38,7 @@ func templateFields(name string, img *spec.Image) []field {
 		}
 	}
 	addMap := func(p spec.Path, where string, m map[string]string) {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			add(p.Child(k), where+" "+k, m[k])
 		}
 	}
@@ -72,7 +73,7 @@ func templateFields(name string, img *spec.Image) []field {
 		for j, v := range t.Take {
 			add(tp.Child("take", j), w+" take", v)
 		}
-		for _, k := range sortedKeys(t.Links) {
+		for _, k := range slices.Sorted(maps.Keys(t.Links)) {
 			add(tp.Child("links", k), w+" links", k)
 			add(tp.Child("links", k), w+" links", t.Links[k])
 		}
@@ -165,13 +166,4 @@ func ArgUses(s *spec.Spec, image string) map[string][]Use {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

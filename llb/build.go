@@ -12,8 +12,10 @@ package llb
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,7 +150,7 @@ func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 	root = join(root, layers, opt)
 
 	runEnv := append([]string{}, img.Config.Env...)
-	for _, k := range sortedKeys(r.Args) {
+	for _, k := range slices.Sorted(maps.Keys(r.Args)) {
 		if _, set := lookupEnv(runEnv, k); !set {
 			runEnv = append(runEnv, k+"="+r.Args[k])
 		}
@@ -369,15 +371,6 @@ func (a *actions) copy(src bk.CopyInput, s, d string, ci *bk.CopyInfo) {
 	t := time.Time(a.ts)
 	ci.CreatedTime = &t
 	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Copy(src, s, d, ci) }, bk.Copy(src, s, d, ci))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func firstLine(s string) string {

@@ -2,7 +2,9 @@ package llb
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	bk "github.com/moby/buildkit/client/llb"
@@ -118,7 +120,7 @@ func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compile
 		bk.AddSecret("/root/.netrc", bk.SecretID(NetrcSecret), bk.SecretOptional),
 		loc,
 	}
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		ro = append(ro, bk.AddEnv(k, env[k]))
 	}
 	out := root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())

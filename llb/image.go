@@ -1,6 +1,8 @@
 package llb
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -47,7 +49,7 @@ func ImageConfig(r *spec.Resolved, base *dockerspec.DockerOCIImage, p ocispecs.P
 		pathVal = strings.Join(append(dedupe(r.PathPrepend), pathVal), ":")
 	}
 	img.Config.Env = setEnv(img.Config.Env, "PATH", pathVal)
-	for _, k := range sortedKeys(r.Env) {
+	for _, k := range slices.Sorted(maps.Keys(r.Env)) {
 		img.Config.Env = setEnv(img.Config.Env, k, r.Env[k])
 	}
 	if r.Workdir != "" {

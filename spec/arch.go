@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/containerd/platforms"
 )
@@ -90,13 +89,4 @@ func (s *Spec) schemeNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func joinKeys[V any](m map[string]V) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return strings.Join(keys, ", ")
 }

@@ -2,10 +2,12 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -459,7 +461,7 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 		}
 		res.Run = append(res.Run, &ResolvedRun{Name: st.Name, Command: st.Command, Range: r.src.Range(rp)})
 	}
-	for _, k := range sortedKeys(img.Env) {
+	for _, k := range slices.Sorted(maps.Keys(img.Env)) {
 		if !envKeyRe.MatchString(k) {
 			r.errorf(ip.Child("env", k), "use letters, digits and _, not starting with a digit", "env name %q is not valid", k)
 			continue
@@ -480,11 +482,11 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 	for i, e := range img.Cmd {
 		res.Cmd = append(res.Cmd, r.expandAt(ip.Child("cmd", i), e, nil))
 	}
-	for _, k := range sortedKeys(img.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(img.Labels)) {
 		res.Labels[k] = r.expandAt(ip.Child("labels", k), img.Labels[k], nil)
 	}
 	res.Annotations = map[string]string{}
-	for _, k := range sortedKeys(img.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(img.Annotations)) {
 		if strings.ContainsAny(k, "[]=, ") || k == "" {
 			r.errorf(ip.Child("annotations", k), "use a reverse-DNS key such as org.opencontainers.image.source", "annotation key %q is not valid", k)
 			continue
@@ -688,7 +690,7 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 		r.errorf(tp.Child("dest"), "give the file path of the binary", "tool %q: dest / is not a file path", t.Name)
 	}
 
-	for _, lp := range sortedKeys(t.Links) {
+	for _, lp := range slices.Sorted(maps.Keys(t.Links)) {
 		l := Link{Path: r.expandAt(tp.Child("links", lp), lp, vars), Target: r.expandAt(tp.Child("links", lp), t.Links[lp], vars)}
 		r.absPath(tp.Child("links", lp), "link", l.Path)
 		if l.Target == "" {
@@ -702,7 +704,7 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 		r.absPath(tp.Child("path", i), "path entry", v)
 		rt.Path = append(rt.Path, v)
 	}
-	for _, k := range sortedKeys(t.Env) {
+	for _, k := range slices.Sorted(maps.Keys(t.Env)) {
 		if !envKeyRe.MatchString(k) {
 			r.errorf(tp.Child("env", k), "use letters, digits and _, not starting with a digit", "env name %q is not valid", k)
 			continue
@@ -789,15 +791,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 var (
 	goPkgRe     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~/+-]*$`)
 	goVersionRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
@@ -877,7 +870,7 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		r.absPath(gp.Child("dest"), "go.dest", dest)
 	}
 	baseEnv := map[string]string{}
-	for _, k := range sortedKeys(settings.Env) {
+	for _, k := range slices.Sorted(maps.Keys(settings.Env)) {
 		if !envKeyRe.MatchString(k) {
 			r.errorf(gp.Child("env", k), "use letters, digits and _", "env name %q is not valid", k)
 			continue
@@ -947,7 +940,7 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		for k, v := range baseEnv {
 			rg.Env[k] = v
 		}
-		for _, k := range sortedKeys(gt.Env) {
+		for _, k := range slices.Sorted(maps.Keys(gt.Env)) {
 			if !envKeyRe.MatchString(k) {
 				r.errorf(tp.Child("env", k), "use letters, digits and _", "env name %q is not valid", k)
 				continue
