@@ -278,3 +278,41 @@ func TestReproducibleLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestHelperUnpackMatchesDaemon: with BUILDER_UNPACK=helper every archive is
+// unpacked by the frontend's own binary (for daemons whose host lacks xz);
+// the tools land exactly as when the daemon unpacks them.
+func TestHelperUnpackMatchesDaemon(t *testing.T) {
+	e := setup(t)
+	dir, _ := filepath.Abs("../examples/minimal")
+	common := []string{"--platform", "linux/amd64,linux/arm64", "--build-arg", "RELEASES=" + e.ArtifactURL(), "--build-context", "base=docker-image://" + e.base, "--push"}
+	daemon, helper := e.ref("unpack-daemon"), e.ref("unpack-helper")
+	e.mustBuild(t, dir, "builder.yaml", append(common, "-t", daemon)...)
+	out := e.mustBuild(t, dir, "builder.yaml", append(common, "-t", helper, "--build-arg", "BUILDER_UNPACK=helper")...)
+	if !strings.Contains(out, "[shellcheck linux/arm64] unpack shellcheck.tar.xz natively") {
+		t.Errorf("the tar.xz was not unpacked by the helper:\n%s", tail(out, 30))
+	}
+	for _, p := range []string{"linux/amd64", "linux/arm64"} {
+		a, err := e.Filesystem(daemon, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.Filesystem(helper, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dir := range []string{"/usr/local/bin", "/usr/bin", "/opt/protoc"} {
+			pa, pb := a.Paths(dir), b.Paths(dir)
+			if !slices.Equal(pa, pb) {
+				t.Errorf("%s: %s differs:\ndaemon %v\nhelper %v", p, dir, pa, pb)
+				continue
+			}
+			for _, f := range pa {
+				fa, fb := a.Files[f], b.Files[f]
+				if fa.Mode != fb.Mode || string(fa.Data) != string(fb.Data) || fa.Linkname != fb.Linkname {
+					t.Errorf("%s: %s differs: daemon %v %q, helper %v %q", p, f, fa.Mode, fa.Linkname, fb.Mode, fb.Linkname)
+				}
+			}
+		}
+	}
+}
