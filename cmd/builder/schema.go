@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/maistra/builder-frontend/spec/schema"
 	"github.com/spf13/cobra"
-
-	"github.com/maistra/builder-frontend/spec"
 )
 
 // schemaJSON is the JSON Schema of a spec, as docs/spec.schema.json holds it.
 func schemaJSON() ([]byte, error) {
-	b, err := json.MarshalIndent(spec.Schema(), "", "  ")
+	b, err := json.MarshalIndent(schema.Generate(), "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +26,7 @@ parses. docs/spec.schema.json is this output; editors that use yaml-language-ser
 complete a spec that starts with
 
   # syntax=quay.io/maistra-dev/builder-frontend
-  # yaml-language-server: $schema=` + spec.SchemaURL + `
+  # yaml-language-server: $schema=` + schema.URL + `
 
 (or a relative path to a copy of the file). The schema checks the shape of the YAML only; builder
 validate checks everything a build checks.`,
