@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -107,5 +108,46 @@ func TestPrivateArtifactWithAuthSecret(t *testing.T) {
 	}
 	if !strings.Contains(string(du), "helm") {
 		t.Errorf("buildctl du shows no helm record; the check above proves nothing:\n%s", tail(string(du), 20))
+	}
+}
+
+// TestRedirectToAnotherHost: a download that redirects to another host (as
+// GitHub release URLs do) is accepted when the content matches its sha256,
+// and refused when the other host serves something else.
+func TestRedirectToAnotherHost(t *testing.T) {
+	e := setup(t)
+	// 127.0.0.2 is another host on the loopback network.
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no second loopback address: %v", err)
+	}
+	good, bad := fixture.Helm("v3.22.0", "amd64"), fixture.Helm("v3.23.0", "amd64")
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "bad") {
+			w.Write(bad.Data)
+			return
+		}
+		w.Write(good.Data)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	for _, name := range []string{"good", "bad"} {
+		t.Cleanup(e.Handle("/redirect/"+name+"/helm-v3.22.0-linux-amd64.tar.gz", http.RedirectHandler("http://"+ln.Addr().String()+"/cdn/"+name+"/helm.tar.gz", http.StatusFound)))
+	}
+	// The bad case pins a file nobody serves: pinned to good's checksum it
+	// would be answered from the cache, which is keyed by the checksum.
+	for _, tc := range []struct {
+		name, sum string
+		ok        bool
+	}{{"good", good.SHA256(), true}, {"bad", fixture.Helm("v3.24.0", "amd64").SHA256(), false}} {
+		spec := faultSpec(e.ArtifactURL()+"/redirect/"+tc.name+"/helm-v3.22.0-linux-${arch}.tar.gz", tc.sum, fixture.Helm("v3.22.0", "arm64").SHA256(), "")
+		dir := writeSpec(t, strings.Replace(spec, "version: v3.16.0", "version: v3.22.0", 1), nil)
+		out, err := e.build(t, dir, "builder.yaml", "--platform", "linux/amd64", "--build-context", "base=docker-image://"+e.base)
+		if tc.ok && err != nil {
+			t.Errorf("redirect to a matching file failed: %v\n%s", err, tail(out, 20))
+		}
+		if !tc.ok && (err == nil || !strings.Contains(out, "does not match its sha256 (got sha256:"+bad.SHA256()+")")) {
+			t.Errorf("redirect to another file: err=%v\n%s", err, tail(out, 20))
+		}
 	}
 }
