@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/containerd/platforms"
 )
@@ -33,9 +34,30 @@ var knownArch = map[string]bool{
 // DefaultArchScheme is the scheme ${arch} uses when a tool names none.
 const DefaultArchScheme = "goarch"
 
+// normalized memoizes NormalizePlatform: a spec names the same few
+// platforms in every sha256 mapping.
+var normalized sync.Map // string -> normResult
+
+type normResult struct {
+	p   string
+	err error
+}
+
 // NormalizePlatform parses a platform string and returns its canonical form
 // (linux/arm64/v8 becomes linux/arm64).
 func NormalizePlatform(s string) (string, error) {
+	if v, ok := normalized.Load(s); ok {
+		r := v.(normResult)
+		return r.p, r.err
+	}
+	p, err := normalizePlatform(s)
+	if len(s) < 64 { // bounded: only short strings can be platforms
+		normalized.Store(s, normResult{p, err})
+	}
+	return p, err
+}
+
+func normalizePlatform(s string) (string, error) {
 	p, err := platforms.Parse(s)
 	if err != nil {
 		return "", fmt.Errorf("%q is not a platform such as linux/amd64", s)
@@ -52,6 +74,11 @@ func NormalizePlatform(s string) (string, error) {
 
 // archSchemes returns the built-in schemes overlaid with the spec's own.
 func (s *Spec) archSchemes() map[string]map[string]string {
+	s.schemesOnce.Do(func() { s.schemes = s.buildArchSchemes() })
+	return s.schemes
+}
+
+func (s *Spec) buildArchSchemes() map[string]map[string]string {
 	out := make(map[string]map[string]string, len(builtinArches)+len(s.Arches))
 	for k, v := range builtinArches {
 		out[k] = v

@@ -3,6 +3,8 @@
 // arch name and checksum filled in. It knows nothing about LLB or BuildKit.
 package spec
 
+import "sync"
+
 // CurrentVersion is the spec format version this package reads.
 const CurrentVersion = 1
 
@@ -24,6 +26,9 @@ type Spec struct {
 	Source *Source `yaml:"-" json:"-"`
 	// imageOrder keeps the images in document order.
 	imageOrder []string
+	// schemes caches archSchemes: Resolve runs per platform, concurrently.
+	schemesOnce sync.Once
+	schemes     map[string]map[string]string
 }
 
 // Arg is a build argument. In YAML it is either a plain scalar (the default)
