@@ -370,6 +370,9 @@ func (a *actions) mkdirParents(p string) {
 func (a *actions) copy(src bk.CopyInput, s, d string, ci *bk.CopyInfo) {
 	t := time.Time(a.ts)
 	ci.CreatedTime = &t
+	// Root owns what is installed, whoever owned it in the archive or the
+	// build context: the daemon's unpack and ours then agree.
+	ci.ChownOpt = &bk.ChownOpt{User: &bk.UserOpt{UID: 0}, Group: &bk.UserOpt{UID: 0}}
 	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Copy(src, s, d, ci) }, bk.Copy(src, s, d, ci))
 }
 

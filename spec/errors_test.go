@@ -77,6 +77,7 @@ func TestSpecErrors(t *testing.T) {
 		{"go tools without toolchain", head + goodTool + "    goTools:\n      - {name: x, package: example.com/x, version: v1.0.0}\n", nil, `builder.yaml:17:5: Go tools need a Go toolchain: no tool named "go"`},
 		{"go tool with @version", head + strings.Replace(goodTool, "name: t", "name: go", 1) + "    goTools:\n      - {name: x, package: example.com/x@v1, version: v1.0.0}\n", nil, `Go tool "x": "example.com/x@v1" is not an import path`},
 		{"go toolchain not for the build platform", head + strings.Replace(goodTool, "name: t", "name: go\n        platforms: [linux/arm64]", 1) + "    goTools:\n      - {name: x, package: example.com/x, version: v1.0.0}\n", nil, `tool "go", the Go toolchain, is limited to platforms that leave out the build platform linux/amd64`},
+		{"go tool sets GOTOOLCHAIN", head + strings.Replace(goodTool, "name: t", "name: go", 1) + "    goTools:\n      - {name: x, package: example.com/x, version: v1.0.0, env: {GOTOOLCHAIN: auto}}\n", nil, `Go tool "x": env GOTOOLCHAIN cannot be set`},
 		{"relative workdir", head + "    workdir: work\n", nil, `builder.yaml:9:5: workdir "work" is not an absolute path`},
 		{"env PATH with tool path", head + strings.Replace(goodTool, "dest: /opt/t", "dest: /opt/t\n        path: [/opt/t/bin]", 1) + "    env: {PATH: /bin}\n", nil, "env sets PATH and tools add to it too"},
 	}

@@ -374,7 +374,7 @@ func (r *resolver) checkTop() {
 		if !envKeyRe.MatchString(k) {
 			r.errorf(Path{"args", k}, "use letters, digits and _, not starting with a digit", "arg name %q is not valid", k)
 		} else if reservedNames[k] {
-			r.errorf(Path{"args", k}, "pick another name, e.g. "+strings.ToUpper(k)+"_VERSION", "arg name %q is taken by the built-in ${%s}", k, k)
+			r.errorf(Path{"args", k}, "pick another name, e.g. HELM_"+strings.ToUpper(k), "arg name %q is taken by the built-in ${%s}", k, k)
 		}
 	}
 	for scheme, m := range s.Arches {
@@ -830,7 +830,10 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		return
 	}
 	build := r.buildPlatform
-	errsBefore := len(r.errs)
+	if only := r.toolPlatforms(tcPath, tc); only != nil && !only[build] {
+		r.errorf(tcPath.Child("platforms"), fmt.Sprintf("add %s to the tool's platforms: Go tools compile on the build platform", build), "tool %q, the Go toolchain, is limited to platforms that leave out the build platform %s", tcName, build)
+		return
+	}
 	if build == r.platform {
 		for _, rt := range res.Tools {
 			if rt.Name == tcName {
@@ -853,10 +856,7 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		}
 	}
 	if res.GoToolchain == nil {
-		if len(r.errs) == errsBefore {
-			r.errorf(tcPath.Child("platforms"), fmt.Sprintf("add %s to the tool's platforms: Go tools compile on the build platform", build), "tool %q, the Go toolchain, is limited to platforms that leave out the build platform %s", tcName, build)
-		}
-		return
+		return // its problems are reported above
 	}
 	if res.GoToolchain.Form == FormRaw {
 		r.errorf(tcPath, "the Go toolchain is an archive unpacked with bin/go under dest, e.g. go${version}.linux-${arch}.tar.gz with strip: 1", "tool %q cannot serve as the Go toolchain: it is a raw binary", tcName)
@@ -947,7 +947,9 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 			}
 			rg.Env[k] = r.expandAt(tp.Child("env", k), gt.Env[k], nil)
 		}
-		for _, k := range []string{"GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOMODCACHE"} {
+		// The compile's own settings: GOTOOLCHAIN=local keeps the verified
+		// toolchain, the paths point at the cache and output mounts.
+		for _, k := range []string{"GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOMODCACHE", "GOTOOLCHAIN", "HOME", "PATH", "TMPDIR"} {
 			if _, set := rg.Env[k]; set {
 				r.errorf(tp, "the frontend sets it for each platform; use cgo: for CGO_ENABLED", "Go tool %q: env %s cannot be set", gt.Name, k)
 			}
