@@ -62,27 +62,12 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		target = s.DefaultImage()
 	}
 	opts := spec.Options{Target: target, BuildArgs: bc.BuildArgs, BuildPlatform: platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
-	if len(bc.TargetPlatforms) == 0 {
-		for _, p := range s.DefaultPlatforms() {
-			pp, err := platforms.Parse(p)
-			if err != nil {
-				return nil, err
-			}
-			bc.TargetPlatforms = append(bc.TargetPlatforms, pp)
-		}
-		if len(bc.TargetPlatforms) > 1 {
-			bc.MultiPlatformRequested = true
-		}
+	plats, err := targetPlatforms(bc, s)
+	if err != nil {
+		return nil, err
 	}
 	// Every platform is checked before anything is solved, so a spec error
 	// for arm64 does not surface after the amd64 build has run.
-	var plats []string
-	for _, p := range bc.TargetPlatforms {
-		plats = append(plats, platforms.FormatAll(platforms.Normalize(p)))
-	}
-	if len(plats) == 0 {
-		plats = []string{platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
-	}
 	if err := s.Validate(plats, opts); err != nil {
 		return nil, specError(err, src.SourceMap)
 	}
@@ -90,16 +75,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 
-	var epoch *time.Time
-	if v, ok := bc.BuildArgs["SOURCE_DATE_EPOCH"]; ok && v != "" {
-		sec, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("--build-arg SOURCE_DATE_EPOCH=%s: want seconds since 1970, e.g. $(git log -1 --format=%%ct)", v)
-		}
-		t := time.Unix(sec, 0).UTC()
-		epoch = &t
+	epoch, err := sourceDateEpoch(bc)
+	if err != nil {
+		return nil, err
 	}
-
 	caps := c.BuildOpts().LLBCaps
 	mergeOp := caps.Supports(pb.CapMergeOp) == nil
 	helper, err := currentFrontend(c)
@@ -180,36 +159,81 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	}
 	addAnnotations(rb, &annotations, len(plats) > 1 || bc.MultiPlatformRequested)
 	if scanner != nil {
-		if err := rb.EachPlatform(ctx, func(ctx context.Context, id string, p ocispecs.Platform) error {
-			v, ok := roots.Load(id)
-			if !ok {
-				return fmt.Errorf("no root file system for %s to scan", id)
-			}
-			att, err := scanner(ctx, id, v.(bk.State), nil)
-			if err != nil {
-				return err
-			}
-			solved, err := result.ConvertAttestation(&att, func(st *bk.State) (client.Reference, error) {
-				def, err := st.Marshal(ctx)
-				if err != nil {
-					return nil, err
-				}
-				r, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports})
-				if err != nil {
-					return nil, err
-				}
-				return r.Ref, nil
-			})
-			if err != nil {
-				return err
-			}
-			rb.AddAttestation(id, *solved)
-			return nil
-		}); err != nil {
+		if err := attachSBOMs(ctx, c, bc, rb, scanner, &roots); err != nil {
 			return nil, err
 		}
 	}
 	return rb.Finalize()
+}
+
+// attachSBOMs runs the SBOM scanner (buildx --sbom) on each platform's
+// finished root file system, as the Dockerfile frontend does.
+func attachSBOMs(ctx context.Context, c client.Client, bc *dockerui.Client, rb *dockerui.ResultBuilder, scanner sbom.Scanner, roots *sync.Map) error {
+	return rb.EachPlatform(ctx, func(ctx context.Context, id string, p ocispecs.Platform) error {
+		v, ok := roots.Load(id)
+		if !ok {
+			return fmt.Errorf("no root file system for %s to scan", id)
+		}
+		att, err := scanner(ctx, id, v.(bk.State), nil)
+		if err != nil {
+			return err
+		}
+		solved, err := result.ConvertAttestation(&att, func(st *bk.State) (client.Reference, error) {
+			def, err := st.Marshal(ctx)
+			if err != nil {
+				return nil, err
+			}
+			r, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports})
+			if err != nil {
+				return nil, err
+			}
+			return r.Ref, nil
+		})
+		if err != nil {
+			return err
+		}
+		rb.AddAttestation(id, *solved)
+		return nil
+	})
+}
+
+// targetPlatforms are --platform's, else the spec's own, else the daemon's;
+// as normalized platform strings.
+func targetPlatforms(bc *dockerui.Client, s *spec.Spec) ([]string, error) {
+	if len(bc.TargetPlatforms) == 0 {
+		for _, p := range s.DefaultPlatforms() {
+			pp, err := platforms.Parse(p)
+			if err != nil {
+				return nil, err
+			}
+			bc.TargetPlatforms = append(bc.TargetPlatforms, pp)
+		}
+		if len(bc.TargetPlatforms) > 1 {
+			bc.MultiPlatformRequested = true
+		}
+	}
+	var plats []string
+	for _, p := range bc.TargetPlatforms {
+		plats = append(plats, platforms.FormatAll(platforms.Normalize(p)))
+	}
+	if len(plats) == 0 {
+		plats = []string{platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
+	}
+	return plats, nil
+}
+
+// sourceDateEpoch is --build-arg SOURCE_DATE_EPOCH, nil when not given.
+func sourceDateEpoch(bc *dockerui.Client) (*time.Time, error) {
+	v, ok := bc.BuildArgs["SOURCE_DATE_EPOCH"]
+	if !ok || v == "" {
+		return nil, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("--build-arg SOURCE_DATE_EPOCH=%s: want seconds since 1970, e.g. $(git log -1 --format=%%ct)", v)
+	}
+	t := time.Unix(sec, 0).UTC()
+	return &t, nil
 }
 
 // addAnnotations puts the spec's annotations on each platform's manifest
