@@ -78,10 +78,10 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 			want: []string{`tool "helm" (linux/amd64): cannot download ` + e.ArtifactURL() + `/faults/helm-cut-amd64.tar.gz: the connection closed before the whole file arrived`},
 		},
 		{
-			name:  "take path missing",
-			url:   e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
-			sumA:  amd, // the real file: the download succeeds, the take fails
-			want:  []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz (tar.gz archive, strip 1, take tiller)`, "/*/tiller not found", "tar -tf"},
+			name: "take path missing",
+			url:  e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
+			sumA: amd, // the real file: the download succeeds, the take fails
+			want: []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz (tar.gz archive, strip 1, take tiller)`, "/*/tiller not found", "tar -tf"},
 		},
 		{
 			name: "wrong form",

@@ -2,6 +2,7 @@ package llb
 
 import (
 	"encoding/json"
+	"net/url"
 	"path"
 
 	"github.com/maistra/builder-frontend/spec"
@@ -28,8 +29,33 @@ type ManifestEntry struct {
 	Cgo       bool   `json:"cgo,omitempty"`
 }
 
+// Manifest is what ManifestDir holds in the image built from r: one entry
+// per tool, then one per Go tool, in spec order (the order of their layers).
+// Build writes each entry into its tool's layer with the same helpers.
+func Manifest(r *spec.Resolved) []ManifestEntry {
+	out := make([]ManifestEntry, 0, len(r.Tools)+len(r.GoTools))
+	for _, t := range r.Tools {
+		out = append(out, toolManifest(t))
+	}
+	for _, g := range r.GoTools {
+		out = append(out, goToolManifest(r, g))
+	}
+	return out
+}
+
 func toolManifest(t *spec.ResolvedTool) ManifestEntry {
-	return ManifestEntry{Name: t.Name, Version: t.Version, Platform: t.Platform, URL: t.URL, SHA256: t.SHA256, Form: t.Form, Dest: t.Dest}
+	return ManifestEntry{Name: t.Name, Version: t.Version, Platform: t.Platform, URL: publicURL(t.URL), SHA256: t.SHA256, Form: t.Form, Dest: t.Dest}
+}
+
+// publicURL drops what may carry credentials (user info, query, fragment)
+// before a URL is written into the image.
+func publicURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }
 
 func goToolManifest(r *spec.Resolved, g *spec.ResolvedGoTool) ManifestEntry {

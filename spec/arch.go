@@ -74,8 +74,11 @@ func normalizePlatform(s string) (string, error) {
 
 // archSchemes returns the built-in schemes overlaid with the spec's own.
 func (s *Spec) archSchemes() map[string]map[string]string {
-	s.schemesOnce.Do(func() { s.schemes = s.buildArchSchemes() })
-	return s.schemes
+	if s.schemes == nil {
+		return s.buildArchSchemes()
+	}
+	s.schemes.once.Do(func() { s.schemes.m = s.buildArchSchemes() })
+	return s.schemes.m
 }
 
 func (s *Spec) buildArchSchemes() map[string]map[string]string {

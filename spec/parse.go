@@ -105,6 +105,7 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 		return nil, ErrorList{yamlError(src, err)}
 	}
 	s.Source = src
+	s.schemes = &schemeCache{}
 	if m, ok := unwrap(body).(*ast.MappingNode); ok {
 		for _, mv := range m.Values {
 			if keyString(mv.Key) != "images" {

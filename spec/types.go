@@ -5,6 +5,11 @@ package spec
 
 import "sync"
 
+type schemeCache struct {
+	once sync.Once
+	m    map[string]map[string]string
+}
+
 // CurrentVersion is the spec format version this package reads.
 const CurrentVersion = 1
 
@@ -26,9 +31,9 @@ type Spec struct {
 	Source *Source `yaml:"-" json:"-"`
 	// imageOrder keeps the images in document order.
 	imageOrder []string
-	// schemes caches archSchemes: Resolve runs per platform, concurrently.
-	schemesOnce sync.Once
-	schemes     map[string]map[string]string
+	// schemes caches archSchemes (Parse sets it): Resolve runs per
+	// platform, concurrently. A pointer, so a Spec can still be copied.
+	schemes *schemeCache
 }
 
 // Arg is a build argument. In YAML it is either a plain scalar (the default)

@@ -1,7 +1,8 @@
 // Command builder checks, plans, locks and inspects builder specs without
 // building them: the spec's errors with file:line:col, the lint rules, the
 // resolved download of every tool per platform, the sha256 values written
-// into the spec, the LLB a build would solve, and the spec's JSON Schema.
+// into the spec, the LLB a build would solve, the tool manifests an image
+// would hold (or a pushed image holds), and the spec's JSON Schema.
 package main
 
 import (
@@ -63,14 +64,16 @@ func newRoot(g *globals) *cobra.Command {
 		Long: `builder works on the YAML specs of the builder-frontend BuildKit frontend (docs/spec.md) without a
 daemon: it reports every spec error with file:line:col and the lint findings (validate), shows what a
 build would download for each platform (plan), writes the sha256 of every artifact into the spec
-(lock), prints the LLB a build would solve (llb), and prints the spec's JSON Schema (schema).
+(lock), prints the LLB a build would solve (llb), prints the tool manifests an image would hold or a
+pushed image holds (manifest), and prints the spec's JSON Schema (schema).
 
 Exit status: 0 on success, 1 when a spec has errors (or, with validate --strict, lint findings;
-with lock --check, missing or stale checksums), 2 on a usage or I/O error.`,
+with lock --check, missing or stale checksums; with manifest --image, no tool manifest in the image),
+2 on a usage or I/O error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCmd(g), newPlanCmd(g), newLockCmd(g), newLLBCmd(g), newSchemaCmd(g))
+	root.AddCommand(newValidateCmd(g), newPlanCmd(g), newLockCmd(g), newLLBCmd(g), newManifestCmd(g), newSchemaCmd(g))
 	return root
 }
 
