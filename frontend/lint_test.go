@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,5 +163,24 @@ func TestOutlineShowsUses(t *testing.T) {
 	b.Write(r.Metadata["result.txt"])
 	if !strings.Contains(b.String(), `HELM_VERSION   v3.17.0   helm release (used by tool "helm" version, label helm)`) {
 		t.Errorf("outline text:\n%s", b.String())
+	}
+}
+
+// The secrets a build of the image asks for are part of its outline.
+func TestOutlineListsSecrets(t *testing.T) {
+	y := strings.Replace(lintSpec, "        dest: /usr/local/bin", "        dest: /usr/local/bin\n        authSecret: releases-token", 1)
+	if y == lintSpec {
+		t.Fatal("the test spec changed: no dest line to hang authSecret on")
+	}
+	o := specOutline(parse(t, y), uiClient("", nil))
+	var names []string
+	for _, s := range o.Secrets {
+		names = append(names, s.Name)
+		if s.Name == "releases-token" && (!s.Required || s.Location == nil) {
+			t.Errorf("secret %+v: want required, located at its line", s)
+		}
+	}
+	if !slices.Contains(names, "releases-token") {
+		t.Errorf("outline secrets %v lack releases-token", names)
 	}
 }

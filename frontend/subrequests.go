@@ -132,6 +132,20 @@ func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
 			Location: location(s.Source.Range(spec.Path{"images", name, "goTools"})),
 		})
 	}
+	if img != nil {
+		seen := map[string]bool{}
+		for i, t := range img.Tools {
+			if t == nil || t.AuthSecret == "" || seen[t.AuthSecret] {
+				continue
+			}
+			seen[t.AuthSecret] = true
+			o.Secrets = append(o.Secrets, outline.Secret{
+				Name:     t.AuthSecret,
+				Required: true,
+				Location: location(s.Source.Range(spec.Path{"images", name, "tools", fmt.Sprint(i), "authSecret"})),
+			})
+		}
+	}
 	return o
 }
 
