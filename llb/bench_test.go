@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sync/errgroup"
+
 	bk "github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -41,29 +43,49 @@ func bigSpec(n int) string {
 // it asks the daemon for anything: parse, validate, resolve and marshal the
 // LLB of 100 tools for 4 platforms. Target: under 50 ms.
 func BenchmarkParsePlan100Tools4Platforms(b *testing.B) {
+	benchParsePlan(b, false)
+}
+
+// BenchmarkParsePlan100Tools4PlatformsConcurrent plans the platforms
+// concurrently, as the frontend does (dockerui builds each platform in its
+// own goroutine): the wall time a build waits for.
+func BenchmarkParsePlan100Tools4PlatformsConcurrent(b *testing.B) {
+	benchParsePlan(b, true)
+}
+
+func benchParsePlan(b *testing.B, concurrent bool) {
 	data := []byte(bigSpec(100))
 	helper := bk.Image("example.com/builder-frontend:bench")
 	ctx := context.Background()
+	plan := func(s *spec.Spec, p string) error {
+		r, err := s.Resolve(p, spec.Options{})
+		if err != nil {
+			return err
+		}
+		target := ocispecs.Platform{OS: "linux", Architecture: strings.TrimPrefix(p, "linux/")}
+		g, err := Build(r, Options{BuildPlatform: amd64, TargetPlatform: target, Base: bk.Image("example.com/base:1"), Helper: &helper, MergeOp: true})
+		if err != nil {
+			return err
+		}
+		_, err = g.State.Marshal(ctx, bk.Platform(target))
+		return err
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		s, err := spec.Parse("builder.yaml", data)
 		if err != nil {
 			b.Fatal(err)
 		}
+		var eg errgroup.Group
 		for _, p := range s.DefaultPlatforms() {
-			r, err := s.Resolve(p, spec.Options{})
-			if err != nil {
+			if concurrent {
+				eg.Go(func() error { return plan(s, p) })
+			} else if err := plan(s, p); err != nil {
 				b.Fatal(err)
 			}
-			arch := strings.TrimPrefix(p, "linux/")
-			target := ocispecs.Platform{OS: "linux", Architecture: arch}
-			g, err := Build(r, Options{BuildPlatform: amd64, TargetPlatform: target, Base: bk.Image("example.com/base:1"), Helper: &helper, MergeOp: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := g.State.Marshal(ctx, bk.Platform(target)); err != nil {
-				b.Fatal(err)
-			}
+		}
+		if err := eg.Wait(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

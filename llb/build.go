@@ -95,7 +95,7 @@ type ToolLayer struct {
 // Build returns the graph of r.
 func Build(r *spec.Resolved, opt Options) (*Graph, error) {
 	g := &Graph{}
-	opt.steps = &steps{}
+	opt.steps = &steps{list: make([]Step, 0, 3*len(r.Tools)+len(r.GoTools)+len(r.Run)+1)}
 	defer func() { g.Steps = opt.steps.list }()
 	img := ImageConfig(r, opt.BaseImage, opt.TargetPlatform)
 	g.Image = img

@@ -64,7 +64,7 @@ func goToolManifest(r *spec.Resolved, g *spec.ResolvedGoTool) ManifestEntry {
 
 // manifest writes the tool's manifest file.
 func (a *actions) manifest(e ManifestEntry) {
-	data, _ := json.MarshalIndent(e, "", "  ")
+	data, _ := json.MarshalIndent(e, "", " ")
 	p := path.Join(ManifestDir, e.Name+".json")
 	a.mkdirParents(p)
 	a.mkfile(p, 0o644, append(data, '\n'))

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -254,8 +255,21 @@ func (s *Source) index(p Path, n ast.Node) Range {
 	return r
 }
 
+// fieldTables memoizes fieldsOf: a spec with a hundred tools asks for the
+// Tool fields a hundred times.
+var fieldTables sync.Map // reflect.Type -> map[string]reflect.Type
+
 // fieldsOf lists the YAML field names of a struct type.
 func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldTables.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := buildFields(t)
+	fieldTables.Store(t, m)
+	return m
+}
+
+func buildFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
