@@ -128,9 +128,10 @@ type Fixture struct {
 // GoBench is `go test ./llb -bench ParsePlan`: its output (parsed by results) and the busy share of the CPUs
 // before it ran.
 type GoBench struct {
-	Output     string  `json:"output"`
-	Err        string  `json:"err,omitempty"`
-	BusyBefore float64 `json:"busyBefore"`
+	Date       time.Time `json:"date"`
+	Output     string    `json:"output"`
+	Err        string    `json:"err,omitempty"`
+	BusyBefore float64   `json:"busyBefore"`
 }
 
 // results returns ns/op per benchmark name (without the -GOMAXPROCS suffix), in the order of the output.
@@ -163,6 +164,7 @@ func main() {
 	quietWait := flag.Duration("quiet-wait", 3*time.Minute, "before each cold build, wait up to this long for the machine to be quiet")
 	skipGoBench := flag.Bool("skip-gobench", false, "do not run the parse+plan Go benchmark")
 	fixturesOnly := flag.Bool("fixtures-only", false, "make (or check) the cached fixtures and list them, build nothing")
+	goBenchOnly := flag.Bool("gobench-only", false, "run the parse+plan Go benchmark again, store it in WORK/results.json and rewrite the report")
 	flag.Parse()
 
 	logf := func(format string, args ...any) {
@@ -178,6 +180,24 @@ func main() {
 		os.Exit(1)
 	}
 	workDir, _ := filepath.Abs(*work)
+	if *goBenchOnly {
+		p := filepath.Join(workDir, "results.json")
+		res, err := loadResults(p)
+		if err == nil {
+			logf("go test ./llb -run '^$' -bench ParsePlan")
+			res.GoBench = runGoBench(context.Background(), *quietWait, logf)
+			reprofile(res)
+			if err = saveResults(res, p); err == nil {
+				err = writeReport(res, *out)
+			}
+		}
+		if err != nil {
+			logf("%v", err)
+			os.Exit(1)
+		}
+		printSummary(os.Stdout, res)
+		return
+	}
 	if *reportOnly {
 		res, err := loadResults(filepath.Join(workDir, "results.json"))
 		if err == nil {
@@ -586,7 +606,7 @@ func runGoBench(ctx context.Context, quietWait time.Duration, logf func(string, 
 		return GoBench{Output: string(out), Err: err.Error()}
 	}
 	waitQuiet(ctx, quietWait, logf)
-	gb := GoBench{BusyBefore: round2(busyShare(ctx, 2*time.Second))}
+	gb := GoBench{BusyBefore: round2(busyShare(ctx, 2*time.Second)), Date: time.Now().UTC()}
 	cmd := exec.CommandContext(ctx, "go", "test", "./llb", "-run", "^$", "-bench", "ParsePlan", "-benchtime", "2s", "-count", "5")
 	out, err := cmd.CombinedOutput()
 	gb.Output = string(out)

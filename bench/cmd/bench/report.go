@@ -93,6 +93,28 @@ func (s *summary) layersOK(v string) (bool, string) {
 	return false, "no: " + strings.Join(uniq(worst), "; ")
 }
 
+// layersSummary is layersOK's text, short: "no: 5 of 13 layers changed" when every platform and round agree.
+func (s *summary) layersSummary(v string) string {
+	ok, what := s.layersOK(v)
+	if ok {
+		return what
+	}
+	counts := map[string]bool{}
+	for _, lc := range s.res.Layers {
+		if lc.Variant == v {
+			for _, d := range lc.Diffs {
+				counts[fmt.Sprintf("%d of %d layers changed", d.Changed, d.Layers)] = true
+			}
+		}
+	}
+	if len(counts) == 1 {
+		for c := range counts {
+			return "no: " + c + " (every platform, every round)"
+		}
+	}
+	return what
+}
+
 // goBenchMillis is the median of the sequential parse+plan benchmark (the issue's), in ms.
 func (s *summary) goBenchMillis() float64 {
 	_, ns := s.res.GoBench.results()
@@ -192,7 +214,7 @@ func printSummary(w io.Writer, res *Results) {
 	s := summarize(res)
 	fmt.Fprintf(w, "\n%-28s %12s %12s   %s\n", "build (median of runs)", "cold", "bump", "unchanged layers identical after the bump")
 	for _, v := range res.Variants {
-		_, what := s.layersOK(v)
+		what := s.layersSummary(v)
 		fmt.Fprintf(w, "%-28s %12s %12s   %s\n", title(v), secs(s.med(v, "cold")), secs(s.med(v, "bump")), what)
 	}
 	f := s.med("frontend", "cold")
@@ -233,7 +255,7 @@ func writeReport(res *Results, out string) error {
 	p("wall time of `buildx build`, the median of the rounds.\n\n")
 	p("| build | cold | bump one tool | unchanged tools' layers identical after the bump |\n|---|---:|---:|---|\n")
 	for _, v := range res.Variants {
-		_, what := s.layersOK(v)
+		what := s.layersSummary(v)
 		p("| %s | %s | %s | %s |\n", title(v), secs(s.med(v, "cold")), secs(s.med(v, "bump")), what)
 	}
 	f, fb := s.med("frontend", "cold"), s.med("frontend", "bump")
@@ -243,6 +265,12 @@ func writeReport(res *Results, out string) error {
 	p("Goals (issue 6):\n\n| goal | | measured |\n|---|---|---|\n")
 	for _, g := range s.goals() {
 		p("| %s | %s | %s |\n", g.What, g.mark(), g.Got)
+	}
+	if fs := s.findings(); len(fs) > 0 {
+		p("\nWhat the profiles say (computed from this run's data, see [Where the time goes](#where-the-time-goes)):\n\n")
+		for _, f := range fs {
+			p("- %s\n", f)
+		}
 	}
 	ok, lines := s.equalWork()
 	p("\nEqual work: the images hold the same files on each platform: **%s**.\n", yesNo(ok, len(lines) > 0))
@@ -282,7 +310,11 @@ func writeReport(res *Results, out string) error {
 	p("- an entrypoint file from the build context, four 0777 directories, env, workdir, entrypoint.\n\n")
 	p("| artifact | size |\n|---|---:|\n")
 	for _, fx := range res.Fixtures {
-		p("| %s | %.1f MB |\n", fx.Name, float64(fx.Size)/1e6)
+		if fx.Size < 1e6 {
+			p("| %s | %.0f kB |\n", fx.Name, float64(fx.Size)/1e3)
+		} else {
+			p("| %s | %.1f MB |\n", fx.Name, float64(fx.Size)/1e6)
+		}
 	}
 	p("\n**The three builds** of that workload:\n\n")
 	p("- [builder.yaml](../bench/workload/builder.yaml.tmpl) through the frontend image (`--build-arg BUILDKIT_SYNTAX=<lab frontend image>`);\n")
@@ -309,7 +341,11 @@ func writeReport(res *Results, out string) error {
 	p("## All builds\n\n")
 	p("| round | build | kind | seconds | load before | CPUs busy | CPU s (build) | of which buildkitd itself | CPU s (others) |\n|---:|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, bd := range res.Builds {
-		p("| %d | %s | %s | %.1f | %.2f | %.0f%% | %.0f | %.0f | %.0f |\n", bd.Round, title(bd.Variant), bd.Kind, bd.Secs, bd.LoadBefore, bd.Busy*100, bd.CPUBuild, bd.CPUDaemon, bd.CPUOther)
+		daemon := "–"
+		if bd.CPUDaemon > 0 {
+			daemon = fmt.Sprintf("%.0f", bd.CPUDaemon)
+		}
+		p("| %d | %s | %s | %.1f | %.2f | %.0f%% | %.0f | %s | %.0f |\n", bd.Round, title(bd.Variant), bd.Kind, bd.Secs, bd.LoadBefore, bd.Busy*100, bd.CPUBuild, daemon, bd.CPUOther)
 	}
 	p("\n\"buildkitd itself\" is the daemon's own CPU time: its file operations (downloads, unpacking .tar.gz, copies,\n")
 	p("content hashes for cache keys) and the export's compression; the rest of \"build\" is what it ran (apt and go\n")
@@ -424,10 +460,13 @@ func writeReport(res *Results, out string) error {
 	// Parse + plan.
 	p("## Parse + plan\n\n")
 	p("`go test ./llb -run '^$' -bench ParsePlan -benchtime 2s -count 5` (parse, validate, resolve and marshal the LLB\n")
-	p("of 100 tools × 4 platforms, no daemon), run before the lab starts, after waiting for a quiet machine; ")
+	p("of 100 tools × 4 platforms, no daemon), after waiting for a quiet machine")
 	names, ns := res.GoBench.results()
 	if len(names) > 0 {
-		p("the CPUs were %.0f%% busy just before it.\n\n| benchmark | median | runs (ms per parse + plan) |\n|---|---:|---|\n", res.GoBench.BusyBefore*100)
+		if !res.GoBench.Date.IsZero() {
+			p(" (%s; the CPUs were %.0f%% busy just before it)", res.GoBench.Date.Format("2006-01-02 15:04 UTC"), res.GoBench.BusyBefore*100)
+		}
+		p(":\n\n| benchmark | median | runs (ms per parse + plan) |\n|---|---:|---|\n")
 		for _, n := range names {
 			var ms []string
 			for _, x := range ns[n] {
@@ -438,7 +477,7 @@ func writeReport(res *Results, out string) error {
 		p("\nThe goal is judged on BenchmarkParsePlan100Tools4Platforms (the platforms planned one after the other); the\n")
 		p("Concurrent variant plans them in parallel, as the frontend does.\n\n")
 	} else {
-		p("not measured (%s).\n\n", res.GoBench.Err)
+		p(": not measured (%s).\n\n", res.GoBench.Err)
 	}
 	p("## Setup (not measured above)\n\n")
 	for _, k := range sortedKeys(res.Setup) {
@@ -499,4 +538,86 @@ func yesNo(ok, measured bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// findings are the observations this run's numbers support, worded from the numbers.
+func (s *summary) findings() []string {
+	var out []string
+	cpus := float64(s.res.Machine.CPUs)
+	if cpus == 0 {
+		cpus = 1
+	}
+	cpuMed := func(v string) float64 {
+		var xs []float64
+		for _, b := range s.res.Builds {
+			if b.Variant == v && b.Kind == "cold" && b.Profile != nil {
+				xs = append(xs, b.CPUBuild)
+			}
+		}
+		return median(xs)
+	}
+	if b := s.medianBuild("frontend", "cold"); b != nil && b.Profile != nil && len(b.Profile.Critical) > 0 {
+		pr := b.Profile
+		long := pr.Critical[0]
+		for _, st := range pr.Critical {
+			if st.Secs > long.Secs {
+				long = st
+			}
+		}
+		export := math.Max(0, pr.ExportEnd-pr.SolveEnd)
+		out = append(out, fmt.Sprintf("The frontend's cold build waits on one step: `%s` takes %.0f s of %.0f s (%.0f %%), then the export "+
+			"(compressing and pushing every layer, after the last step) %.0f s (%.0f %%). The Dockerfiles run the same package step the "+
+			"same way (under qemu for arm64) and export the same bytes.", long.Name, long.Secs, b.Secs, 100*long.Secs/b.Secs, export, 100*export/b.Secs))
+		cpu := cpuMed("frontend")
+		out = append(out, fmt.Sprintf("The cold builds are mostly CPU-bound: the frontend's used %.0f CPU-seconds (median), %.1f of the %.0f CPUs "+
+			"over its wall time. Whatever the order of the steps, %.0f CPU-seconds need at least %.0f s on %.0f CPUs: a faster cold build "+
+			"needs less work, not a better schedule. The emulated package step is slow because it shares the CPUs with everything else.",
+			cpu, cpu/b.Secs, cpus, cpu, cpu/cpus, cpus))
+	}
+	if f, o := s.med("frontend", "cold"), s.med("optimised", "cold"); f > 0 && o > 0 {
+		verdict := "they finish within 5 % of each other"
+		switch d := (f - o) / o; {
+		case d >= 0.05:
+			verdict = fmt.Sprintf("yet the frontend is %.0f %% slower", 100*d)
+		case d <= -0.05:
+			verdict = fmt.Sprintf("and the frontend is %.0f %% faster", -100*d)
+		}
+		out = append(out, fmt.Sprintf("Frontend vs hand-optimised Dockerfile, cold: %+.1f s (%s vs %s), %+.0f CPU-seconds (%.0f vs %.0f, medians). "+
+			"Both do the same work in the same shape (per-arch downloads unpacked by the daemon, cross-compiled Go tools, apt on the "+
+			"target): %s.", f-o, secs(f), secs(o), cpuMed("frontend")-cpuMed("optimised"), cpuMed("frontend"), cpuMed("optimised"), verdict))
+	}
+	fw, ow := s.longestWait("frontend"), s.longestWait("optimised")
+	if fw != nil && ow != nil && fw.Secs > 2*ow.Secs && fw.Secs >= 3 {
+		out = append(out, fmt.Sprintf("The frontend's longest wait before a step: `%s` started %.0f s after its input was ready (the Dockerfile's "+
+			"longest: %.0f s, `%s`). The frontend does `strip` by copying the unpacked archive through a wildcard (`/*/`), and the daemon "+
+			"content-hashes the whole unpacked tree through the wildcard path to make the step's cache key; the Dockerfile copies "+
+			"a named directory.", fw.Name, fw.Secs, ow.Secs, ow.Name))
+	}
+	if b := s.medianBuild("seed", "cold"); b != nil && b.Profile != nil {
+		var emu float64
+		for _, st := range b.Profile.Critical {
+			if strings.Contains(st.Name, "go install") {
+				emu += st.Secs
+			}
+		}
+		if emu > 0 {
+			out = append(out, fmt.Sprintf("The seed-style Dockerfile's critical chain holds %.0f s of `go install` under qemu (arm64), one RUN after "+
+				"the other, after its own emulated package step; it used %.0f CPU-seconds.", emu, cpuMed("seed")))
+		}
+	}
+	if fb, ob := s.medianBuild("frontend", "bump"), s.medianBuild("optimised", "bump"); fb != nil && ob != nil && fb.Profile != nil && ob.Profile != nil {
+		out = append(out, fmt.Sprintf("Bump: the frontend's build ends with its MergeOp and exports at once (%.1f s); the Dockerfile's last linked "+
+			"layers and WORKDIR make the daemon materialise the merged file system (its steps end at %.1f s, export at %.1f s).",
+			fb.Secs, ob.Profile.SolveEnd, ob.Profile.ExportEnd))
+	}
+	return out
+}
+
+// longestWait is the longest wait of the median cold build of v.
+func (s *summary) longestWait(v string) *Step {
+	b := s.medianBuild(v, "cold")
+	if b == nil || b.Profile == nil || len(b.Profile.Waits) == 0 {
+		return nil
+	}
+	return &b.Profile.Waits[0]
 }
