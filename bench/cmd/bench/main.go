@@ -43,12 +43,17 @@ type variant struct {
 	Title    string // in tables
 	File     string // in the build context
 	Frontend bool   // built through the frontend image
+	Args     []string
 }
 
+// allVariants are the builds -variants can name; the default is the first three. frontend-helper is an
+// experiment: the frontend unpacking every archive with its own unpacker (strip done while unpacking) instead of
+// the daemon's.
 var allVariants = []variant{
-	{"frontend", "builder spec (frontend)", "builder.yaml", true},
-	{"optimised", "hand-optimised Dockerfile", "optimised.Dockerfile", false},
-	{"seed", "seed-style Dockerfile", "seed.Dockerfile", false},
+	{"frontend", "builder spec (frontend)", "builder.yaml", true, nil},
+	{"optimised", "hand-optimised Dockerfile", "optimised.Dockerfile", false, nil},
+	{"seed", "seed-style Dockerfile", "seed.Dockerfile", false, nil},
+	{"frontend-helper", "builder spec, BUILDER_UNPACK=helper", "builder.yaml", true, []string{"BUILDER_UNPACK=helper"}},
 }
 
 var platforms = []string{"linux/amd64", "linux/arm64"}
@@ -164,6 +169,7 @@ func main() {
 	quietWait := flag.Duration("quiet-wait", 3*time.Minute, "before each cold build, wait up to this long for the machine to be quiet")
 	skipGoBench := flag.Bool("skip-gobench", false, "do not run the parse+plan Go benchmark")
 	fixturesOnly := flag.Bool("fixtures-only", false, "make (or check) the cached fixtures and list them, build nothing")
+	workloadDir := flag.String("workload", filepath.Join("bench", "workload"), "the workload templates, relative to the repository root (for experiments with a changed workload)")
 	goBenchOnly := flag.Bool("gobench-only", false, "run the parse+plan Go benchmark again, store it in WORK/results.json and rewrite the report")
 	flag.Parse()
 
@@ -231,13 +237,13 @@ func main() {
 			}
 		}
 		if !found {
-			logf("unknown variant %q (frontend, optimised, seed)", n)
+			logf("unknown variant %q (frontend, optimised, seed, frontend-helper)", n)
 			os.Exit(2)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := runBench(ctx, vs, *runs, workDir, *quietWait, *skipGoBench, logf)
+	res, err := runBench(ctx, vs, *runs, workDir, *workloadDir, *quietWait, *skipGoBench, logf)
 	if res != nil {
 		if werr := saveResults(res, filepath.Join(workDir, "results.json")); werr != nil && err == nil {
 			err = werr
@@ -255,7 +261,7 @@ func main() {
 	logf("wrote %s (data: %s)", *out, filepath.Join(workDir, "results.json"))
 }
 
-func runBench(ctx context.Context, vs []variant, runs int, workDir string, quietWait time.Duration, skipGoBench bool, logf func(string, ...any)) (*Results, error) {
+func runBench(ctx context.Context, vs []variant, runs int, workDir, workloadDir string, quietWait time.Duration, skipGoBench bool, logf func(string, ...any)) (*Results, error) {
 	t0 := time.Now()
 	if err := lab.Available(); err != nil {
 		return nil, fmt.Errorf("the lab cannot run here: %v (make deps)", err)
@@ -314,7 +320,7 @@ func runBench(ctx context.Context, vs []variant, runs int, workDir string, quiet
 	res.Setup["base image"] = since(t)
 
 	ctxDir := filepath.Join(workDir, "context")
-	if err := renderWorkload(filepath.Join("bench", "workload"), ctxDir, fx.sums); err != nil {
+	if err := renderWorkload(workloadDir, ctxDir, fx.sums); err != nil {
 		return res, err
 	}
 	keep := map[string]bool{}
@@ -417,6 +423,9 @@ func build(ctx context.Context, l *lab.Lab, v variant, kind string, round int, b
 	args = append(args, common...)
 	if v.Frontend {
 		args = append(args, "--build-arg", "BUILDKIT_SYNTAX="+frontendRef)
+	}
+	for _, a := range v.Args {
+		args = append(args, "--build-arg", a)
 	}
 	args = append(args, "-t", b.Ref, "--push", ctxDir)
 
