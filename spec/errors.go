@@ -66,13 +66,22 @@ func (l ErrorList) err() error {
 	if len(l) == 0 {
 		return nil
 	}
+	return l.Sorted()
+}
+
+// Sorted returns the list in file order with each problem once: the same
+// mistake reached twice (through a YAML alias, or for two platforms or two
+// images) is reported once. It reorders l in place.
+func (l ErrorList) Sorted() ErrorList {
 	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].File != l[j].File {
+			return l[i].File < l[j].File
+		}
 		if l[i].Pos.Line != l[j].Pos.Line {
 			return l[i].Pos.Line < l[j].Pos.Line
 		}
 		return l[i].Pos.Col < l[j].Pos.Col
 	})
-	// The same mistake reached twice (e.g. through a YAML alias) is reported once.
 	out := l[:0]
 	seen := map[string]bool{}
 	for _, e := range l {
