@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
+	"github.com/maistra/builder-frontend/internal/imagewalk"
 	"github.com/maistra/builder-frontend/llb"
 	"github.com/maistra/builder-frontend/spec"
 )
@@ -173,49 +174,22 @@ func (o *manifestOptions) fromImage(ctx context.Context) (manifests, error) {
 		return nil, fmt.Errorf("%s: %w", o.image, err)
 	}
 
-	type platformImage struct {
-		platform string
-		img      v1.Image
-	}
-	var images []platformImage
-	switch {
-	case desc.MediaType.IsIndex():
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, err
-		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.image, err)
-		}
-		for _, d := range im.Manifests {
-			if !d.MediaType.IsImage() || d.Platform == nil || d.Platform.OS == "unknown" ||
-				d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-				continue
-			}
-			img, err := idx.Image(d.Digest)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", o.image, d.Digest, err)
-			}
-			images = append(images, platformImage{platformName(d.Platform), img})
-		}
-	case desc.MediaType.IsImage():
-		img, err := desc.Image()
-		if err != nil {
-			return nil, err
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			return nil, fmt.Errorf("%s: config: %w", o.image, err)
-		}
-		images = append(images, platformImage{platformName(cf.Platform()), img})
-	default:
+	if !desc.MediaType.IsIndex() && !desc.MediaType.IsImage() {
 		return nil, notFound{fmt.Sprintf("%s is a %s, not an image", o.image, desc.MediaType)}
 	}
-
+	listed, err := imagewalk.PlatformImages(desc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.image, err)
+	}
+	type platformImage struct {
+		platform string
+		img      imagewalk.Image
+	}
+	var images []platformImage
 	var have []string
-	for _, pi := range images {
-		have = append(have, pi.platform)
+	for _, i := range listed {
+		images = append(images, platformImage{platformName(i.Platform), i})
+		have = append(have, platformName(i.Platform))
 	}
 	if len(o.platformList) > 0 {
 		var keep []platformImage
@@ -236,7 +210,11 @@ func (o *manifestOptions) fromImage(ctx context.Context) (manifests, error) {
 	seen := map[v1.Hash]*layerFiles{} // a layer shared by platforms is read once
 	total := 0
 	for _, pi := range images {
-		entries, err := imageManifest(pi.img, seen)
+		img, err := pi.img.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", o.image, pi.img.Digest, err)
+		}
+		entries, err := imageManifest(img, seen)
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s): %w", o.image, pi.platform, err)
 		}
@@ -296,13 +274,7 @@ func imageManifest(img v1.Image, seen map[v1.Hash]*layerFiles) ([]llb.ManifestEn
 		}
 		lf := seen[d]
 		if lf == nil {
-			rc, err := l.Uncompressed()
-			if err != nil {
-				return nil, fmt.Errorf("layer %s: %w", d, err)
-			}
-			lf, err = scanLayer(rc)
-			rc.Close()
-			if err != nil {
+			if lf, err = scanLayer(l); err != nil {
 				return nil, fmt.Errorf("layer %s: %w", d, err)
 			}
 			seen[d] = lf
@@ -353,26 +325,17 @@ func (lf *layerFiles) hides(p string) bool {
 	return false
 }
 
-// scanLayer streams an uncompressed layer tar and keeps what concerns the
-// manifest files.
-func scanLayer(r io.Reader) (*layerFiles, error) {
+// scanLayer streams a layer and keeps what concerns the manifest files.
+func scanLayer(l v1.Layer) (*layerFiles, error) {
 	lf := &layerFiles{files: map[string][]byte{}}
 	// relevant: p is toolsDir, above it or under it.
 	relevant := func(p string) bool {
 		return strings.HasPrefix(toolsDir, p+"/") || strings.HasPrefix(p+"/", toolsDir)
 	}
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return lf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		p := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
+	err := imagewalk.Layer(l, func(abs string, hdr *tar.Header, content io.Reader) error {
+		p := strings.TrimPrefix(abs, "/")
 		if p == "" {
-			continue
+			return nil
 		}
 		dir, base := path.Split(p)
 		switch {
@@ -380,32 +343,32 @@ func scanLayer(r io.Reader) (*layerFiles, error) {
 			if relevant(strings.TrimSuffix(dir, "/")) || dir == "" {
 				lf.opaque = append(lf.opaque, dir)
 			}
-			continue
+			return nil
 		case strings.HasPrefix(base, ".wh."):
 			if target := dir + strings.TrimPrefix(base, ".wh."); relevant(target) {
 				lf.removed = append(lf.removed, target)
 			}
-			continue
+			return nil
 		}
 		if dir == toolsDir && strings.HasSuffix(base, ".json") {
 			switch hdr.Typeflag {
 			case tar.TypeReg, tar.TypeRegA:
 				if hdr.Size > maxManifestFile {
-					return nil, fmt.Errorf("%s: %d bytes, too large for a tool manifest", "/"+p, hdr.Size)
+					return fmt.Errorf("%s: %d bytes, too large for a tool manifest", abs, hdr.Size)
 				}
-				data, err := io.ReadAll(io.LimitReader(tr, maxManifestFile))
+				data, err := io.ReadAll(io.LimitReader(content, maxManifestFile))
 				if err != nil {
-					return nil, err
+					return err
 				}
 				lf.files[base] = data
-				continue
+				return nil
 			case tar.TypeLink:
 				// A hard link names a file earlier in the same layer.
 				t := strings.TrimPrefix(path.Clean("/"+hdr.Linkname), "/")
 				if tdir, tbase := path.Split(t); tdir == toolsDir {
 					if data, ok := lf.files[tbase]; ok {
 						lf.files[base] = data
-						continue
+						return nil
 					}
 				}
 			}
@@ -420,7 +383,12 @@ func scanLayer(r io.Reader) (*layerFiles, error) {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return lf, nil
 }
 
 func printManifests(w io.Writer, m manifests) {
