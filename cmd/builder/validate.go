@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/maistra/builder-frontend/internal/english"
 	"github.com/maistra/builder-frontend/lint"
 	"github.com/maistra/builder-frontend/spec"
 )
@@ -46,7 +47,7 @@ skipped with --skip RULE,RULE or with a "# check=skip=RULE" comment at the top o
 				case nerr == 0 && nwarn == 0:
 					fmt.Fprintf(g.stdout, "%s: ok\n", f)
 				default:
-					fmt.Fprintf(g.stdout, "%s: %s, %s\n", f, plural(nerr, "error"), plural(nwarn, "warning"))
+					fmt.Fprintf(g.stdout, "%s: %s, %s\n", f, english.Plural(nerr, "error"), english.Plural(nwarn, "warning"))
 				}
 				if nerr > 0 || (o.strict && nwarn > 0) {
 					failed = true
@@ -62,13 +63,6 @@ skipped with --skip RULE,RULE or with a "# check=skip=RULE" comment at the top o
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 on lint findings too")
 	cmd.Flags().StringSliceVar(&o.skip, "skip", nil, "lint rules not to run (see docs/lint.md)")
 	return cmd
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // validateFile prints one file's errors and findings, in file order.
