@@ -26,17 +26,19 @@ import (
 )
 
 type manifestOptions struct {
+	*globals
 	common
-	format   string
+	format   outputFormat
 	image    string
 	insecure bool
+	file     string
 }
 
 // manifests are the tool manifests of each platform.
 type manifests map[string][]llb.ManifestEntry
 
 func newManifestCmd(g *globals) *cobra.Command {
-	o := &manifestOptions{}
+	o := &manifestOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "manifest {FILE | --image REF}",
 		Short: "Print the tool manifests an image holds, from its spec or from the pushed image",
@@ -46,7 +48,7 @@ and version go install compiled, with the Go toolchain's version).
 
 builder manifest FILE resolves the spec as a build with the same --platform (default the spec's platforms:),
 --target (default the first image) and --build-arg values would, and prints those files as the image
-would hold them. Spec errors are printed instead (exit status 1).
+would hold them. Spec errors are printed to stderr instead (exit status 1).
 
 builder manifest --image REF reads them from a pushed image: every platform of its index (attestation
 manifests are left out), or the --platform ones. Only the manifest files are kept from the layers, which
@@ -62,95 +64,89 @@ entries in layer order (tools, then Go tools, in spec order).`,
   builder manifest --image quay.io/me/builder:3.5
   builder manifest --image 127.0.0.1:5000/builder:dev --insecure --platform linux/arm64 --format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if o.image != "" {
-				if len(args) > 0 {
-					return fmt.Errorf("give a spec FILE or --image REF, not both")
+			if o.image == "" {
+				if len(args) != 1 {
+					return fmt.Errorf("give a spec FILE, or --image REF")
+				}
+				if cmd.Flags().Changed("insecure") {
+					return fmt.Errorf("--insecure: only with --image")
 				}
 				return nil
 			}
-			if len(args) != 1 {
-				return fmt.Errorf("give a spec FILE, or --image REF")
+			if len(args) > 0 {
+				return fmt.Errorf("give a spec FILE or --image REF, not both")
+			}
+			for _, f := range []string{"build-arg", "target", "build-platform"} {
+				if cmd.Flags().Changed(f) {
+					return fmt.Errorf("--%s: only for a spec FILE, not with --image", f)
+				}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.prepare(); err != nil {
-				return err
+			if len(args) > 0 {
+				o.file = args[0]
 			}
-			if o.format != "table" && o.format != "json" {
-				return fmt.Errorf("--format %s: use table or json", o.format)
-			}
-			var m manifests
-			if o.image != "" {
-				for _, f := range []string{"build-arg", "target", "build-platform"} {
-					if cmd.Flags().Changed(f) {
-						return fmt.Errorf("--%s: only for a spec FILE, not with --image", f)
-					}
-				}
-				var err error
-				m, err = o.fromImage(cmd.Context())
-				var nf notFound
-				if errors.As(err, &nf) {
-					fmt.Fprintln(g.stderr, "builder:", err)
-					return exitCode(1)
-				}
-				if err != nil {
-					return err
-				}
-			} else {
-				if cmd.Flags().Changed("insecure") {
-					return fmt.Errorf("--insecure: only with --image")
-				}
-				var errs spec.ErrorList
-				var err error
-				m, errs, err = o.fromSpec(args[0])
-				if err != nil {
-					return err
-				}
-				if len(errs) > 0 {
-					printErrors(g.stderr, errs)
-					return exitCode(1)
-				}
-			}
-			if o.format == "json" {
-				b, err := json.MarshalIndent(m, "", "  ")
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(g.stdout, string(b))
-				return nil
-			}
-			printManifests(g.stdout, m)
-			return nil
+			return o.run(cmd.Context())
 		},
 	}
 	o.common.flags(cmd, "platforms, as buildx --platform (default: the spec's platforms:, or every platform of the image)", "the image (default: the spec's first image)")
-	cmd.Flags().StringVar(&o.format, "format", "table", "table or json")
+	o.format.flag(cmd)
 	cmd.Flags().StringVar(&o.image, "image", "", "read the manifests from this pushed image instead of a spec")
 	cmd.Flags().BoolVar(&o.insecure, "insecure", false, "with --image: allow a plain-HTTP registry")
 	return cmd
 }
 
+func (o *manifestOptions) run(ctx context.Context) error {
+	if err := o.prepare(); err != nil {
+		return err
+	}
+	var m manifests
+	if o.image != "" {
+		var err error
+		m, err = o.fromImage(ctx)
+		var nf notFound
+		if errors.As(err, &nf) {
+			fmt.Fprintln(o.stderr, "builder:", err)
+			return exitCode(1)
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		var errs spec.ErrorList
+		var err error
+		m, errs, err = o.fromSpec()
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return o.specErrors(errs)
+		}
+	}
+	return o.format.write(o.stdout, m, func(w io.Writer) { printManifests(w, m) })
+}
+
 // fromSpec resolves the spec for each platform: what the image would hold.
-func (o *manifestOptions) fromSpec(file string) (manifests, spec.ErrorList, error) {
-	_, s, errs := load(file)
+func (o *manifestOptions) fromSpec() (manifests, spec.ErrorList, error) {
+	_, s, errs := load(o.file)
 	if errs != nil {
 		return nil, errs, nil
 	}
 	plats, _ := o.platforms(s, false)
 	out := manifests{}
 	for _, p := range plats {
-		r, err := s.Resolve(p, spec.Options{Target: o.target, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
+		r, l, err := o.resolve(s, o.target, p)
 		if err != nil {
-			if l, ok := err.(spec.ErrorList); ok {
-				errs = append(errs, l...)
-				continue
-			}
 			return nil, nil, err
+		}
+		if l != nil {
+			errs = append(errs, l...)
+			continue
 		}
 		out[p] = llb.Manifest(r)
 	}
-	return out, dedupe(errs), nil
+	return out, errs.Sorted(), nil
 }
 
 // notFound is an image that lacks what was asked for: exit status 1.
