@@ -78,10 +78,8 @@ type Lab struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	baseMu   sync.Mutex // guards base; held while building it
-	base     string
-	feMu     sync.Mutex // guards frontend; held while building it
-	frontend string
+	base     builtImage
+	frontend builtImage
 	exeMu    sync.Mutex // guards exes
 	exes     map[string][]byte
 }
