@@ -224,6 +224,45 @@ func layerPaths(l v1.Layer, n int) ([]string, int, error) {
 	return out, total, err
 }
 
+// compareConfigs compares env (as sets), workdir, entrypoint and cmd of two images.
+func compareConfigs(ca, cb map[string]string) []string {
+	var diffs []string
+	for _, k := range sortedKeys(union(ca, cb)) {
+		if ca[k] != cb[k] {
+			diffs = append(diffs, fmt.Sprintf("%s: %q | %q", k, ca[k], cb[k]))
+		}
+	}
+	return diffs
+}
+
+func configOf(ref, platform string) (map[string]string, error) {
+	img, err := lab.Image(ref, platform)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{"workdir": cf.Config.WorkingDir, "entrypoint": strings.Join(cf.Config.Entrypoint, " "), "cmd": strings.Join(cf.Config.Cmd, " ")}
+	for _, e := range cf.Config.Env {
+		k, v, _ := strings.Cut(e, "=")
+		m["env "+k] = v
+	}
+	return m, nil
+}
+
+func union(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
 // blobsOf returns the digests of every blob the image or index ref consists of (manifests, configs, layers).
 func blobsOf(ref string) (map[string]bool, error) {
 	r, err := lab.ParseRef(ref)
