@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -78,7 +79,9 @@ func (s *summary) layersOK(v string) (bool, string) {
 			any = true
 			if !d.OnlyBump {
 				ok = false
-				worst = append(worst, fmt.Sprintf("round %d %s: %d of %d layers changed", lc.Round, d.Platform, d.Changed, d.Layers))
+				if w := fmt.Sprintf("round %d %s: %d of %d layers changed", lc.Round, d.Platform, d.Changed, d.Layers); !slices.Contains(worst, w) {
+					worst = append(worst, w)
+				}
 			}
 		}
 	}
@@ -88,7 +91,7 @@ func (s *summary) layersOK(v string) (bool, string) {
 	if ok {
 		return true, "yes: only the bazel layer changed"
 	}
-	return false, "no: " + strings.Join(uniq(worst), "; ")
+	return false, "no: " + strings.Join(worst, "; ")
 }
 
 // layersSummary is layersOK's text, short: "no: 5 of 13 layers changed" when every platform and round agree.
@@ -193,18 +196,6 @@ func abbrev(xs []string, n int) string {
 		return strings.Join(xs, ", ")
 	}
 	return strings.Join(xs[:n], ", ") + fmt.Sprintf(", … %d more", len(xs)-n)
-}
-
-func uniq(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // printSummary prints the table of seconds and ratios and the goals.
