@@ -239,8 +239,8 @@ func (f *outputFormat) String() string { return string(*f) }
 func (f *outputFormat) Type() string { return "format" }
 
 // write prints v as indented JSON, or hands w to table.
-func (f outputFormat) write(w io.Writer, v any, table func(io.Writer)) error {
-	if f != "json" {
+func (f *outputFormat) write(w io.Writer, v any, table func(io.Writer)) error {
+	if *f != "json" {
 		table(w)
 		return nil
 	}
