@@ -16,9 +16,10 @@ import (
 
 	"github.com/maistra/builder-frontend/internal/fixture"
 	"github.com/maistra/builder-frontend/internal/lab"
+	"github.com/maistra/builder-frontend/internal/lab/labtest"
 )
 
-var theLab = lab.NewShared(lab.Options{})
+var theLab = labtest.NewShared(lab.Options{})
 
 func TestMain(m *testing.M) { os.Exit(theLab.Main(m)) }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/moby/buildkit/frontend/subrequests/targets"
 	"github.com/moby/buildkit/solver/pb"
 
+	"github.com/maistra/builder-frontend/internal/english"
 	"github.com/maistra/builder-frontend/lint"
 	"github.com/maistra/builder-frontend/spec"
 )
@@ -53,25 +54,18 @@ func imageSummary(img *spec.Image) string {
 	}
 	var parts []string
 	if n := len(img.Tools); n > 0 {
-		parts = append(parts, plural(n, "tool"))
+		parts = append(parts, english.Plural(n, "tool"))
 	}
 	if n := len(img.GoTools); n > 0 {
-		parts = append(parts, plural(n, "Go tool"))
+		parts = append(parts, english.Plural(n, "Go tool"))
 	}
 	if img.Packages != nil {
-		parts = append(parts, plural(len(img.Packages.Install), img.Packages.Manager+" package"))
+		parts = append(parts, english.Plural(len(img.Packages.Install), img.Packages.Manager+" package"))
 	}
 	if n := len(img.Run); n > 0 {
-		parts = append(parts, plural(n, "run step"))
+		parts = append(parts, english.Plural(n, "run step"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // specOutline lists the args of the target image: the value a build would

@@ -81,14 +81,14 @@ func TestValidate(t *testing.T) {
 		t.Errorf("validate --strict --skip UnusedArg: exit %d\n%s", code, out)
 	}
 
-	out, code = runBuilder(t, "validate", good, bad, typo)
+	out, stderr, code := runBuilder2("validate", good, bad, typo)
 	want = good + ": ok\n" +
-		bad + `:12:9: tool "helm" has no artifact for linux/arm64: no sha256 for that platform; add sha256.linux/arm64 with the artifact's sha256 (builder lock writes it), or limit the tool with platforms:` + "\n" +
 		bad + ": 1 error, 0 warnings\n" +
-		typo + `:25:9: unknown field "dset"; did you mean "dest"?` + "\n" +
 		typo + ": 1 error, 0 warnings\n"
-	if code != 1 || out != want {
-		t.Errorf("validate good bad typo: exit %d\n%s\nwant:\n%s", code, out, want)
+	wantErr := bad + `:12:9: tool "helm" has no artifact for linux/arm64: no sha256 for that platform; add sha256.linux/arm64 with the artifact's sha256 (builder lock writes it), or limit the tool with platforms:` + "\n" +
+		typo + `:25:9: unknown field "dset"; did you mean "dest"?` + "\n"
+	if code != 1 || out != want || stderr != wantErr {
+		t.Errorf("validate good bad typo: exit %d\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", code, out, want, stderr, wantErr)
 	}
 
 	// Only amd64: the missing arm64 sha256 is a lint finding, not an error.
@@ -100,8 +100,8 @@ func TestValidate(t *testing.T) {
 	if code != 0 || !strings.Contains(out, good+":3:1: warning: UndeclaredBuildArg: --build-arg HELM_VERSON is not an arg of the spec and changes nothing; did you mean HELM_VERSION?") {
 		t.Errorf("validate --build-arg HELM_VERSON: exit %d\n%s", code, out)
 	}
-	if out, code := runBuilder(t, "validate", "--build-arg", "HELM_VERSION=v3.17.0", good); code != 1 || !strings.Contains(out, "version v3.17.0 (from a build-arg) has no sha256") {
-		t.Errorf("validate --build-arg HELM_VERSION=v3.17.0: exit %d\n%s", code, out)
+	if _, stderr, code := runBuilder2("validate", "--build-arg", "HELM_VERSION=v3.17.0", good); code != 1 || !strings.Contains(stderr, "version v3.17.0 (from a build-arg) has no sha256") {
+		t.Errorf("validate --build-arg HELM_VERSION=v3.17.0: exit %d\n%s", code, stderr)
 	}
 	if out, code := runBuilder(t, "validate", "--skip", "NoSuchRule", good); code != 2 {
 		t.Errorf("validate --skip NoSuchRule: exit %d\n%s", code, out)
@@ -129,9 +129,9 @@ func TestPlanTable(t *testing.T) {
 		t.Errorf("plan printed:\n%s\nwant:\n%s", out, want)
 	}
 
-	out, code = runBuilder(t, "plan", "--build-arg", "HELM_VERSION=v9", f)
-	if code != 1 || !strings.Contains(out, `:12:9: tool "helm": version v9 (from a build-arg) has no sha256`) {
-		t.Errorf("plan with an unpinned version: exit %d\n%s", code, out)
+	_, stderr, code := runBuilder2("plan", "--build-arg", "HELM_VERSION=v9", f)
+	if code != 1 || !strings.Contains(stderr, `:12:9: tool "helm": version v9 (from a build-arg) has no sha256`) {
+		t.Errorf("plan with an unpinned version: exit %d\n%s", code, stderr)
 	}
 }
 

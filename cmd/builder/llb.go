@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,15 +16,17 @@ import (
 )
 
 type llbOptions struct {
+	*globals
 	common
 	frontendImage string
 	unpackHelper  bool
 	noMergeOp     bool
 	output        string
+	file          string
 }
 
 func newLLBCmd(g *globals) *cobra.Command {
-	o := &llbOptions{}
+	o := &llbOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "llb FILE",
 		Short: "Print the LLB a build of one image for one platform would solve",
@@ -42,78 +45,8 @@ There is no daemon, so what a build resolves is referenced by name instead:
   builder llb --platform linux/arm64 --target builder --build-arg HELM_VERSION=v3.17.0 -o arm64.llb builder.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.prepare(); err != nil {
-				return err
-			}
-			if len(o.platformList) > 1 {
-				return fmt.Errorf("--platform: llb prints one platform's graph; pass one platform")
-			}
-			data, s, errs := load(args[0])
-			if errs != nil {
-				printErrors(g.stderr, errs)
-				return exitCode(1)
-			}
-			plats, _ := o.platforms(s, false)
-			p := plats[0]
-			r, err := s.Resolve(p, spec.Options{Target: o.target, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
-			if err != nil {
-				if l, ok := err.(spec.ErrorList); ok {
-					printErrors(g.stderr, l)
-					return exitCode(1)
-				}
-				return err
-			}
-			target, err := platforms.Parse(p)
-			if err != nil {
-				return err
-			}
-			target = platforms.Normalize(target)
-			build := platforms.Normalize(platforms.MustParse(o.buildPlatform))
-			base := bk.Scratch().Platform(target)
-			if r.Base != "scratch" {
-				base = bk.Image(r.Base, bk.Platform(target))
-			}
-			helper := bk.Image(o.frontendImage, bk.Platform(build))
-			var epoch time.Time
-			if v := o.buildArgs["SOURCE_DATE_EPOCH"]; v != "" {
-				sec, err := strconv.ParseInt(v, 10, 64)
-				if err != nil {
-					return fmt.Errorf("--build-arg SOURCE_DATE_EPOCH=%s: want seconds since 1970", v)
-				}
-				epoch = time.Unix(sec, 0).UTC()
-			}
-			graph, err := llb.Build(r, llb.Options{
-				BuildPlatform:  build,
-				TargetPlatform: target,
-				Base:           base,
-				Context:        func() (bk.State, error) { return bk.Local("context"), nil },
-				Helper:         &helper,
-				HelperForAll:   o.unpackHelper,
-				MergeOp:        !o.noMergeOp,
-				SourceMap:      bk.NewSourceMap(nil, args[0], "YAML", data),
-				Epoch:          epoch,
-			})
-			if err != nil {
-				return err
-			}
-			def, err := graph.State.Marshal(cmd.Context(), bk.Platform(target))
-			if err != nil {
-				return err
-			}
-			w := g.stdout
-			if o.output != "" && o.output != "-" {
-				f, err := os.Create(o.output)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				w = f
-			} else if f, ok := w.(*os.File); ok {
-				if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-					return fmt.Errorf("the LLB is binary: pipe it into buildctl debug dump-llb, or write it with -o FILE")
-				}
-			}
-			return bk.WriteTo(def, w)
+			o.file = args[0]
+			return o.run(cmd.Context())
 		},
 	}
 	o.common.flags(cmd, "the platform (default: the spec's first platform)", "the image (default: the spec's first image)")
@@ -122,4 +55,88 @@ There is no daemon, so what a build resolves is referenced by name instead:
 	cmd.Flags().BoolVar(&o.noMergeOp, "no-merge-op", false, "copy layers instead of MergeOp, as for a daemon without MergeOp")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the definition to this file instead of stdout")
 	return cmd
+}
+
+func (o *llbOptions) run(ctx context.Context) error {
+	if err := o.prepare(); err != nil {
+		return err
+	}
+	if len(o.platformList) > 1 {
+		return fmt.Errorf("--platform: llb prints one platform's graph; pass one platform")
+	}
+	data, s, errs := load(o.file)
+	if errs != nil {
+		return o.specErrors(errs)
+	}
+	plats, _ := o.platforms(s, false)
+	r, errs, err := o.resolve(s, o.target, plats[0])
+	if err != nil {
+		return err
+	}
+	if errs != nil {
+		return o.specErrors(errs)
+	}
+	def, err := o.definition(ctx, r, plats[0], data)
+	if err != nil {
+		return err
+	}
+	return o.write(def)
+}
+
+// definition is the LLB of r for platform p, the frontend's image and the
+// build context standing in for what a daemon would resolve.
+func (o *llbOptions) definition(ctx context.Context, r *spec.Resolved, p string, data []byte) (*bk.Definition, error) {
+	target, err := platforms.Parse(p)
+	if err != nil {
+		return nil, err
+	}
+	target = platforms.Normalize(target)
+	build := platforms.Normalize(platforms.MustParse(o.buildPlatform))
+	base := bk.Scratch().Platform(target)
+	if r.Base != "scratch" {
+		base = bk.Image(r.Base, bk.Platform(target))
+	}
+	helper := bk.Image(o.frontendImage, bk.Platform(build))
+	var epoch time.Time
+	if v := o.buildArgs["SOURCE_DATE_EPOCH"]; v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("--build-arg SOURCE_DATE_EPOCH=%s: want seconds since 1970", v)
+		}
+		epoch = time.Unix(sec, 0).UTC()
+	}
+	graph, err := llb.Build(r, llb.Options{
+		BuildPlatform:  build,
+		TargetPlatform: target,
+		Base:           base,
+		Context:        func() (bk.State, error) { return bk.Local("context"), nil },
+		Helper:         &helper,
+		HelperForAll:   o.unpackHelper,
+		MergeOp:        !o.noMergeOp,
+		SourceMap:      bk.NewSourceMap(nil, o.file, "YAML", data),
+		Epoch:          epoch,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return graph.State.Marshal(ctx, bk.Platform(target))
+}
+
+// write writes the definition to -o, or to stdout unless that is a
+// terminal.
+func (o *llbOptions) write(def *bk.Definition) error {
+	w := o.stdout
+	if o.output != "" && o.output != "-" {
+		f, err := os.Create(o.output)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	} else if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return fmt.Errorf("the LLB is binary: pipe it into buildctl debug dump-llb, or write it with -o FILE")
+		}
+	}
+	return bk.WriteTo(def, w)
 }

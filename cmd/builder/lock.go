@@ -24,15 +24,17 @@ import (
 )
 
 type lockOptions struct {
+	*globals
 	common
 	check    bool
 	sums     string
 	parallel int
 	client   *http.Client
+	files    []string
 }
 
 func newLockCmd(g *globals) *cobra.Command {
-	o := &lockOptions{}
+	o := &lockOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "lock FILE...",
 		Short: "Write the sha256 of every tool artifact into the spec",
@@ -64,24 +66,8 @@ is.`,
   builder lock --sums '${url}.sha256' builder.yaml      # read upstream .sha256 files instead of downloading`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.prepare(); err != nil {
-				return err
-			}
-			if o.client == nil {
-				o.client = g.httpClient
-			}
-			failed := false
-			for _, f := range args {
-				ok, err := runLock(cmd.Context(), g, o, f)
-				if err != nil {
-					return err
-				}
-				failed = failed || !ok
-			}
-			if failed {
-				return exitCode(1)
-			}
-			return nil
+			o.files = args
+			return o.run(cmd.Context())
 		},
 	}
 	o.common.flags(cmd, "platforms to lock besides the spec's platforms:", "the image whose tools to lock (default: every image)")
@@ -89,6 +75,27 @@ is.`,
 	cmd.Flags().StringVar(&o.sums, "sums", "", "URL template of upstream sums files to read instead of downloading the artifacts")
 	cmd.Flags().IntVar(&o.parallel, "parallel", 4, "downloads at a time")
 	return cmd
+}
+
+func (o *lockOptions) run(ctx context.Context) error {
+	if err := o.prepare(); err != nil {
+		return err
+	}
+	if o.client == nil {
+		o.client = o.httpClient
+	}
+	failed := false
+	for _, f := range o.files {
+		ok, err := runLock(ctx, o.globals, o, f)
+		if err != nil {
+			return err
+		}
+		failed = failed || !ok
+	}
+	if failed {
+		return exitCode(1)
+	}
+	return nil
 }
 
 // artifact is one tool's download for one platform.
@@ -182,7 +189,7 @@ func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, erro
 			}
 		}
 	}
-	return out, dedupe(errs), nil
+	return out, errs.Sorted(), nil
 }
 
 // runLock locks one file; ok is false when --check finds something or a
@@ -190,7 +197,7 @@ func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, erro
 func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool, error) {
 	data, s, errs := load(file)
 	if errs != nil {
-		printErrors(g.stdout, errs)
+		g.printErrors(errs)
 		return false, nil
 	}
 	arts, serrs, err := o.artifacts(s)
@@ -198,13 +205,13 @@ func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool
 		return false, err
 	}
 	if len(serrs) > 0 {
-		printErrors(g.stdout, serrs)
-		fmt.Fprintf(g.stdout, "%s: not locked: fix the spec first\n", file)
+		g.printErrors(serrs)
+		fmt.Fprintf(g.stderr, "%s: not locked: fix the spec first\n", file)
 		return false, nil
 	}
 	if err := o.fetchSums(ctx, g, arts); err != nil {
-		fmt.Fprintln(g.stdout, err)
-		fmt.Fprintf(g.stdout, "%s: not locked\n", file)
+		fmt.Fprintln(g.stderr, err)
+		fmt.Fprintf(g.stderr, "%s: not locked\n", file)
 		return false, nil
 	}
 	out, changes, err := lockText(data, s, arts, o.buildArgs)

@@ -222,8 +222,8 @@ func TestLockRoundTrip(t *testing.T) {
 	if code != 1 || !strings.Contains(out, `tool "helm" v3.17.0 linux/amd64: sha256 missing`) || !strings.Contains(out, `tool "helm" v3.17.0 linux/arm64: sha256 missing`) {
 		t.Fatalf("lock --check after a bump: exit %d\n%s", code, out)
 	}
-	if out, code := runBuilder(t, "validate", f); code != 1 || !strings.Contains(out, `version v3.17.0 has no sha256`) {
-		t.Errorf("validate after a bump: exit %d\n%s", code, out)
+	if _, stderr, code := runBuilder2("validate", f); code != 1 || !strings.Contains(stderr, `version v3.17.0 has no sha256`) {
+		t.Errorf("validate after a bump: exit %d\n%s", code, stderr)
 	}
 	if out, code := runBuilder(t, "lock", f); code != 0 {
 		t.Fatalf("lock after a bump: %d\n%s", code, out)
@@ -357,8 +357,8 @@ images:
 			t.Errorf("the %s artifact was downloaded %d times", p, n)
 		}
 	}
-	if out, code := runBuilder(t, "lock", "--check", "--platform", "linux/arm64", "--sums", "${url}.missing", f); code != 1 || !strings.Contains(out, "404") {
-		t.Errorf("lock --sums with a missing sums file: exit %d\n%s", code, out)
+	if _, stderr, code := runBuilder2("lock", "--check", "--platform", "linux/arm64", "--sums", "${url}.missing", f); code != 1 || !strings.Contains(stderr, "404") {
+		t.Errorf("lock --sums with a missing sums file: exit %d\n%s", code, stderr)
 	}
 }
 
@@ -378,18 +378,18 @@ images:
         dest: /usr/local/bin/gone
 `
 	f := writeFile(t, text)
-	out, code := runBuilder(t, "lock", f)
-	if code != 1 || !strings.Contains(out, `tool "gone" (linux/amd64, `+r.URL+`/missing-v1): GET `+r.URL+`/missing-v1: 404 Not Found`) {
-		t.Errorf("lock of a missing artifact: exit %d\n%s", code, out)
+	_, stderr, code := runBuilder2("lock", f)
+	if code != 1 || !strings.Contains(stderr, `tool "gone" (linux/amd64, `+r.URL+`/missing-v1): GET `+r.URL+`/missing-v1: 404 Not Found`) {
+		t.Errorf("lock of a missing artifact: exit %d\n%s", code, stderr)
 	}
 	if readFile(t, f) != text {
 		t.Error("a failed lock wrote the file")
 	}
 	bad := strings.Replace(text, "dest:", "dset:", 1)
 	f = writeFile(t, bad)
-	out, code = runBuilder(t, "lock", f)
-	if code != 1 || !strings.Contains(out, `builder.yaml:10:9: unknown field "dset"; did you mean "dest"?`) {
-		t.Errorf("lock of a bad spec: exit %d\n%s", code, out)
+	_, stderr, code = runBuilder2("lock", f)
+	if code != 1 || !strings.Contains(stderr, `builder.yaml:10:9: unknown field "dset"; did you mean "dest"?`) {
+		t.Errorf("lock of a bad spec: exit %d\n%s", code, stderr)
 	}
 }
 

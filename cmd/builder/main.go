@@ -7,13 +7,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -67,6 +67,9 @@ build would download for each platform (plan), writes the sha256 of every artifa
 (lock), prints the LLB a build would solve (llb), prints the tool manifests an image would hold or a
 pushed image holds (manifest), and prints the spec's JSON Schema (schema).
 
+Output: what the command was asked for goes to stdout; spec errors, failures and progress go to
+stderr.
+
 Exit status: 0 on success, 1 when a spec has errors (or, with validate --strict, lint findings;
 with lock --check, missing or stale checksums; with manifest --image, no tool manifest in the image),
 2 on a usage or I/O error.`,
@@ -92,7 +95,7 @@ func (c *common) flags(cmd *cobra.Command, platformHelp, targetHelp string) {
 	f.StringSliceVar(&c.platformList, "platform", nil, platformHelp)
 	f.StringArrayVar(&c.buildArgList, "build-arg", nil, "NAME=value, as buildx --build-arg")
 	f.StringVar(&c.target, "target", "", targetHelp)
-	f.StringVar(&c.buildPlatform, "build-platform", "linux/amd64", "the daemon's platform, where Go tools compile")
+	f.StringVar(&c.buildPlatform, "build-platform", spec.DefaultBuildPlatform, "the daemon's platform, where Go tools compile")
 }
 
 // prepare checks and normalizes the flags.
@@ -128,21 +131,15 @@ func (c *common) prepare() error {
 	return nil
 }
 
-// platforms are the platforms to look at: --platform, else the spec's, else
-// the build platform. With union, the spec's platforms and --platform both.
+// platforms are the platforms a build with these flags makes
+// (spec.TargetPlatforms). With union, the spec's platforms: count as
+// requested beside --platform, for lock, which pins both.
 func (c *common) platforms(s *spec.Spec, union bool) ([]string, error) {
-	out := slices.Clone(c.platformList)
-	if union || len(out) == 0 {
-		for _, p := range s.DefaultPlatforms() {
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
+	requested := c.platformList
+	if union {
+		requested = append(slices.Clone(requested), s.Platforms...)
 	}
-	if len(out) == 0 {
-		out = []string{c.buildPlatform}
-	}
-	return out, nil
+	return s.TargetPlatforms(requested, c.buildPlatform), nil
 }
 
 // images are --target, or every image of the spec.
@@ -154,6 +151,21 @@ func (c *common) images(s *spec.Spec) ([]string, error) {
 		return nil, fmt.Errorf("--target %s: the spec has no such image (images: %s)", c.target, strings.Join(s.ImageNames(), ", "))
 	}
 	return []string{c.target}, nil
+}
+
+// options are the spec.Options of a build of image with these flags.
+func (c *common) options(image string) spec.Options {
+	return spec.Options{Target: image, BuildArgs: c.buildArgs, BuildPlatform: c.buildPlatform}
+}
+
+// resolve resolves image for platform as a build would; spec errors come
+// back as a list to print, anything else as err.
+func (c *common) resolve(s *spec.Spec, image, platform string) (*spec.Resolved, spec.ErrorList, error) {
+	r, err := s.Resolve(platform, c.options(image))
+	if l, ok := err.(spec.ErrorList); ok {
+		return nil, l, nil
+	}
+	return r, nil, err
 }
 
 // load reads and parses a spec; errors come back as a list to print.
@@ -176,36 +188,66 @@ func load(file string) ([]byte, *spec.Spec, spec.ErrorList) {
 func (c *common) validate(s *spec.Spec, plats, images []string) spec.ErrorList {
 	var all spec.ErrorList
 	for _, img := range images {
-		err := s.Validate(plats, spec.Options{Target: img, BuildArgs: c.buildArgs, BuildPlatform: c.buildPlatform})
+		err := s.Validate(plats, c.options(img))
 		if l, ok := err.(spec.ErrorList); ok {
 			all = append(all, l...)
 		} else if err != nil {
 			all = append(all, &spec.Error{File: s.Source.Filename, Msg: err.Error()})
 		}
 	}
-	return dedupe(all)
+	return all.Sorted()
 }
 
-func dedupe(l spec.ErrorList) spec.ErrorList {
-	var out spec.ErrorList
-	seen := map[string]bool{}
+// The output rule of every command: what the command was asked for (a
+// plan, a manifest, the LLB, lint findings, checksum changes, a per-file
+// summary) goes to stdout; spec errors, failures and progress go to
+// stderr. A script can redirect the result without catching an error in
+// it, and 2>/dev/null leaves the result alone.
+
+// printErrors writes spec errors to stderr, one per line.
+func (g *globals) printErrors(l spec.ErrorList) {
 	for _, e := range l {
-		if k := e.Error(); !seen[k] {
-			seen[k] = true
-			out = append(out, e)
-		}
+		fmt.Fprintln(g.stderr, e.Error())
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Pos.Line != out[j].Pos.Line {
-			return out[i].Pos.Line < out[j].Pos.Line
-		}
-		return out[i].Pos.Col < out[j].Pos.Col
-	})
-	return out
 }
 
-func printErrors(w io.Writer, l spec.ErrorList) {
-	for _, e := range l {
-		fmt.Fprintln(w, e.Error())
+// specErrors prints l and ends the command with exit status 1.
+func (g *globals) specErrors(l spec.ErrorList) error {
+	g.printErrors(l)
+	return exitCode(1)
+}
+
+// outputFormat is --format: a table for people, or JSON for programs.
+// The flag refuses any other value when it is parsed.
+type outputFormat string
+
+func (f *outputFormat) flag(cmd *cobra.Command) {
+	*f = "table"
+	cmd.Flags().Var(f, "format", "table or json")
+}
+
+func (f *outputFormat) Set(v string) error {
+	if v != "table" && v != "json" {
+		return fmt.Errorf("use table or json")
 	}
+	*f = outputFormat(v)
+	return nil
+}
+
+func (f *outputFormat) String() string { return string(*f) }
+
+func (f *outputFormat) Type() string { return "format" }
+
+// write prints v as indented JSON, or hands w to table.
+func (f *outputFormat) write(w io.Writer, v any, table func(io.Writer)) error {
+	if *f != "json" {
+		table(w)
+		return nil
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }

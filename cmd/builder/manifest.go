@@ -20,22 +20,25 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
+	"github.com/maistra/builder-frontend/internal/imagewalk"
 	"github.com/maistra/builder-frontend/llb"
 	"github.com/maistra/builder-frontend/spec"
 )
 
 type manifestOptions struct {
+	*globals
 	common
-	format   string
+	format   outputFormat
 	image    string
 	insecure bool
+	file     string
 }
 
 // manifests are the tool manifests of each platform.
 type manifests map[string][]llb.ManifestEntry
 
 func newManifestCmd(g *globals) *cobra.Command {
-	o := &manifestOptions{}
+	o := &manifestOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "manifest {FILE | --image REF}",
 		Short: "Print the tool manifests an image holds, from its spec or from the pushed image",
@@ -45,7 +48,7 @@ and version go install compiled, with the Go toolchain's version).
 
 builder manifest FILE resolves the spec as a build with the same --platform (default the spec's platforms:),
 --target (default the first image) and --build-arg values would, and prints those files as the image
-would hold them. Spec errors are printed instead (exit status 1).
+would hold them. Spec errors are printed to stderr instead (exit status 1).
 
 builder manifest --image REF reads them from a pushed image: every platform of its index (attestation
 manifests are left out), or the --platform ones. Only the manifest files are kept from the layers, which
@@ -61,95 +64,89 @@ entries in layer order (tools, then Go tools, in spec order).`,
   builder manifest --image quay.io/me/builder:3.5
   builder manifest --image 127.0.0.1:5000/builder:dev --insecure --platform linux/arm64 --format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if o.image != "" {
-				if len(args) > 0 {
-					return fmt.Errorf("give a spec FILE or --image REF, not both")
+			if o.image == "" {
+				if len(args) != 1 {
+					return fmt.Errorf("give a spec FILE, or --image REF")
+				}
+				if cmd.Flags().Changed("insecure") {
+					return fmt.Errorf("--insecure: only with --image")
 				}
 				return nil
 			}
-			if len(args) != 1 {
-				return fmt.Errorf("give a spec FILE, or --image REF")
+			if len(args) > 0 {
+				return fmt.Errorf("give a spec FILE or --image REF, not both")
+			}
+			for _, f := range []string{"build-arg", "target", "build-platform"} {
+				if cmd.Flags().Changed(f) {
+					return fmt.Errorf("--%s: only for a spec FILE, not with --image", f)
+				}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.prepare(); err != nil {
-				return err
+			if len(args) > 0 {
+				o.file = args[0]
 			}
-			if o.format != "table" && o.format != "json" {
-				return fmt.Errorf("--format %s: use table or json", o.format)
-			}
-			var m manifests
-			if o.image != "" {
-				for _, f := range []string{"build-arg", "target", "build-platform"} {
-					if cmd.Flags().Changed(f) {
-						return fmt.Errorf("--%s: only for a spec FILE, not with --image", f)
-					}
-				}
-				var err error
-				m, err = o.fromImage(cmd.Context())
-				var nf notFound
-				if errors.As(err, &nf) {
-					fmt.Fprintln(g.stderr, "builder:", err)
-					return exitCode(1)
-				}
-				if err != nil {
-					return err
-				}
-			} else {
-				if cmd.Flags().Changed("insecure") {
-					return fmt.Errorf("--insecure: only with --image")
-				}
-				var errs spec.ErrorList
-				var err error
-				m, errs, err = o.fromSpec(args[0])
-				if err != nil {
-					return err
-				}
-				if len(errs) > 0 {
-					printErrors(g.stderr, errs)
-					return exitCode(1)
-				}
-			}
-			if o.format == "json" {
-				b, err := json.MarshalIndent(m, "", "  ")
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(g.stdout, string(b))
-				return nil
-			}
-			printManifests(g.stdout, m)
-			return nil
+			return o.run(cmd.Context())
 		},
 	}
 	o.common.flags(cmd, "platforms, as buildx --platform (default: the spec's platforms:, or every platform of the image)", "the image (default: the spec's first image)")
-	cmd.Flags().StringVar(&o.format, "format", "table", "table or json")
+	o.format.flag(cmd)
 	cmd.Flags().StringVar(&o.image, "image", "", "read the manifests from this pushed image instead of a spec")
 	cmd.Flags().BoolVar(&o.insecure, "insecure", false, "with --image: allow a plain-HTTP registry")
 	return cmd
 }
 
+func (o *manifestOptions) run(ctx context.Context) error {
+	if err := o.prepare(); err != nil {
+		return err
+	}
+	var m manifests
+	if o.image != "" {
+		var err error
+		m, err = o.fromImage(ctx)
+		var nf notFound
+		if errors.As(err, &nf) {
+			fmt.Fprintln(o.stderr, "builder:", err)
+			return exitCode(1)
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		var errs spec.ErrorList
+		var err error
+		m, errs, err = o.fromSpec()
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return o.specErrors(errs)
+		}
+	}
+	return o.format.write(o.stdout, m, func(w io.Writer) { printManifests(w, m) })
+}
+
 // fromSpec resolves the spec for each platform: what the image would hold.
-func (o *manifestOptions) fromSpec(file string) (manifests, spec.ErrorList, error) {
-	_, s, errs := load(file)
+func (o *manifestOptions) fromSpec() (manifests, spec.ErrorList, error) {
+	_, s, errs := load(o.file)
 	if errs != nil {
 		return nil, errs, nil
 	}
 	plats, _ := o.platforms(s, false)
 	out := manifests{}
 	for _, p := range plats {
-		r, err := s.Resolve(p, spec.Options{Target: o.target, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
+		r, l, err := o.resolve(s, o.target, p)
 		if err != nil {
-			if l, ok := err.(spec.ErrorList); ok {
-				errs = append(errs, l...)
-				continue
-			}
 			return nil, nil, err
+		}
+		if l != nil {
+			errs = append(errs, l...)
+			continue
 		}
 		out[p] = llb.Manifest(r)
 	}
-	return out, dedupe(errs), nil
+	return out, errs.Sorted(), nil
 }
 
 // notFound is an image that lacks what was asked for: exit status 1.
@@ -173,49 +170,22 @@ func (o *manifestOptions) fromImage(ctx context.Context) (manifests, error) {
 		return nil, fmt.Errorf("%s: %w", o.image, err)
 	}
 
-	type platformImage struct {
-		platform string
-		img      v1.Image
-	}
-	var images []platformImage
-	switch {
-	case desc.MediaType.IsIndex():
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, err
-		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.image, err)
-		}
-		for _, d := range im.Manifests {
-			if !d.MediaType.IsImage() || d.Platform == nil || d.Platform.OS == "unknown" ||
-				d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-				continue
-			}
-			img, err := idx.Image(d.Digest)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", o.image, d.Digest, err)
-			}
-			images = append(images, platformImage{platformName(d.Platform), img})
-		}
-	case desc.MediaType.IsImage():
-		img, err := desc.Image()
-		if err != nil {
-			return nil, err
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			return nil, fmt.Errorf("%s: config: %w", o.image, err)
-		}
-		images = append(images, platformImage{platformName(cf.Platform()), img})
-	default:
+	if !desc.MediaType.IsIndex() && !desc.MediaType.IsImage() {
 		return nil, notFound{fmt.Sprintf("%s is a %s, not an image", o.image, desc.MediaType)}
 	}
-
+	listed, err := imagewalk.PlatformImages(desc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.image, err)
+	}
+	type platformImage struct {
+		platform string
+		img      imagewalk.Image
+	}
+	var images []platformImage
 	var have []string
-	for _, pi := range images {
-		have = append(have, pi.platform)
+	for _, i := range listed {
+		images = append(images, platformImage{platformName(i.Platform), i})
+		have = append(have, platformName(i.Platform))
 	}
 	if len(o.platformList) > 0 {
 		var keep []platformImage
@@ -236,7 +206,11 @@ func (o *manifestOptions) fromImage(ctx context.Context) (manifests, error) {
 	seen := map[v1.Hash]*layerFiles{} // a layer shared by platforms is read once
 	total := 0
 	for _, pi := range images {
-		entries, err := imageManifest(pi.img, seen)
+		img, err := pi.img.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", o.image, pi.img.Digest, err)
+		}
+		entries, err := imageManifest(img, seen)
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s): %w", o.image, pi.platform, err)
 		}
@@ -296,13 +270,7 @@ func imageManifest(img v1.Image, seen map[v1.Hash]*layerFiles) ([]llb.ManifestEn
 		}
 		lf := seen[d]
 		if lf == nil {
-			rc, err := l.Uncompressed()
-			if err != nil {
-				return nil, fmt.Errorf("layer %s: %w", d, err)
-			}
-			lf, err = scanLayer(rc)
-			rc.Close()
-			if err != nil {
+			if lf, err = scanLayer(l); err != nil {
 				return nil, fmt.Errorf("layer %s: %w", d, err)
 			}
 			seen[d] = lf
@@ -353,26 +321,17 @@ func (lf *layerFiles) hides(p string) bool {
 	return false
 }
 
-// scanLayer streams an uncompressed layer tar and keeps what concerns the
-// manifest files.
-func scanLayer(r io.Reader) (*layerFiles, error) {
+// scanLayer streams a layer and keeps what concerns the manifest files.
+func scanLayer(l v1.Layer) (*layerFiles, error) {
 	lf := &layerFiles{files: map[string][]byte{}}
 	// relevant: p is toolsDir, above it or under it.
 	relevant := func(p string) bool {
 		return strings.HasPrefix(toolsDir, p+"/") || strings.HasPrefix(p+"/", toolsDir)
 	}
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return lf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		p := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
+	err := imagewalk.Layer(l, func(abs string, hdr *tar.Header, content io.Reader) error {
+		p := strings.TrimPrefix(abs, "/")
 		if p == "" {
-			continue
+			return nil
 		}
 		dir, base := path.Split(p)
 		switch {
@@ -380,32 +339,32 @@ func scanLayer(r io.Reader) (*layerFiles, error) {
 			if relevant(strings.TrimSuffix(dir, "/")) || dir == "" {
 				lf.opaque = append(lf.opaque, dir)
 			}
-			continue
+			return nil
 		case strings.HasPrefix(base, ".wh."):
 			if target := dir + strings.TrimPrefix(base, ".wh."); relevant(target) {
 				lf.removed = append(lf.removed, target)
 			}
-			continue
+			return nil
 		}
 		if dir == toolsDir && strings.HasSuffix(base, ".json") {
 			switch hdr.Typeflag {
 			case tar.TypeReg, tar.TypeRegA:
 				if hdr.Size > maxManifestFile {
-					return nil, fmt.Errorf("%s: %d bytes, too large for a tool manifest", "/"+p, hdr.Size)
+					return fmt.Errorf("%s: %d bytes, too large for a tool manifest", abs, hdr.Size)
 				}
-				data, err := io.ReadAll(io.LimitReader(tr, maxManifestFile))
+				data, err := io.ReadAll(io.LimitReader(content, maxManifestFile))
 				if err != nil {
-					return nil, err
+					return err
 				}
 				lf.files[base] = data
-				continue
+				return nil
 			case tar.TypeLink:
 				// A hard link names a file earlier in the same layer.
 				t := strings.TrimPrefix(path.Clean("/"+hdr.Linkname), "/")
 				if tdir, tbase := path.Split(t); tdir == toolsDir {
 					if data, ok := lf.files[tbase]; ok {
 						lf.files[base] = data
-						continue
+						return nil
 					}
 				}
 			}
@@ -420,7 +379,12 @@ func scanLayer(r io.Reader) (*layerFiles, error) {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return lf, nil
 }
 
 func printManifests(w io.Writer, m manifests) {

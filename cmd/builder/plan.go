@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -13,8 +13,10 @@ import (
 )
 
 type planOptions struct {
+	*globals
 	common
-	format string
+	format outputFormat
+	file   string
 }
 
 // planTool is one tool for one platform, as plan prints it.
@@ -56,14 +58,14 @@ type plan struct {
 }
 
 func newPlanCmd(g *globals) *cobra.Command {
-	o := &planOptions{}
+	o := &planOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "plan FILE",
 		Short: "Show what a build downloads and installs, per platform",
 		Long: `Resolve the spec for each platform (--platform, default the spec's platforms:) and each image
 (--target, default every image), as a build with the same --build-arg values would, and show for each
 tool its version, resolved URL, sha256, form and destination, and for each Go tool the module@version
-go install compiles. Spec errors are printed instead (exit status 1).
+go install compiles. Spec errors are printed to stderr instead (exit status 1).
 
 --format table (the default) prints one table per image and platform; --format json prints a list of
 {file, image, platform, base, tools, goTools, goToolchain} objects.`,
@@ -72,43 +74,34 @@ go install compiles. Spec errors are printed instead (exit status 1).
   builder plan --format json builder.yaml | jq -r '.[].tools[] | [.platform, .name, .url] | @tsv'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.prepare(); err != nil {
-				return err
-			}
-			if o.format != "table" && o.format != "json" {
-				return fmt.Errorf("--format %s: use table or json", o.format)
-			}
-			_, s, errs := load(args[0])
-			if errs != nil {
-				printErrors(g.stdout, errs)
-				return exitCode(1)
-			}
-			plans, errs, err := o.plans(args[0], s)
-			if err != nil {
-				return err
-			}
-			if len(errs) > 0 {
-				printErrors(g.stdout, errs)
-				return exitCode(1)
-			}
-			if o.format == "json" {
-				b, err := json.MarshalIndent(plans, "", "  ")
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(g.stdout, string(b))
-				return nil
-			}
-			printPlans(g.stdout, plans)
-			return nil
+			o.file = args[0]
+			return o.run(cmd.Context())
 		},
 	}
 	o.common.flags(cmd, "platforms, as buildx --platform (default: the spec's platforms:)", "the image (default: every image)")
-	cmd.Flags().StringVar(&o.format, "format", "table", "table or json")
+	o.format.flag(cmd)
 	return cmd
 }
 
-func (o *planOptions) plans(file string, s *spec.Spec) ([]plan, spec.ErrorList, error) {
+func (o *planOptions) run(ctx context.Context) error {
+	if err := o.prepare(); err != nil {
+		return err
+	}
+	_, s, errs := load(o.file)
+	if errs != nil {
+		return o.specErrors(errs)
+	}
+	plans, errs, err := o.plans(s)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return o.specErrors(errs)
+	}
+	return o.format.write(o.stdout, plans, func(w io.Writer) { printPlans(w, plans) })
+}
+
+func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 	images, err := o.images(s)
 	if err != nil {
 		return nil, nil, err
@@ -118,15 +111,15 @@ func (o *planOptions) plans(file string, s *spec.Spec) ([]plan, spec.ErrorList, 
 	var errs spec.ErrorList
 	for _, image := range images {
 		for _, p := range plats {
-			r, err := s.Resolve(p, spec.Options{Target: image, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
+			r, l, err := o.resolve(s, image, p)
 			if err != nil {
-				if l, ok := err.(spec.ErrorList); ok {
-					errs = append(errs, l...)
-					continue
-				}
 				return nil, nil, err
 			}
-			pl := plan{File: file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}}
+			if l != nil {
+				errs = append(errs, l...)
+				continue
+			}
+			pl := plan{File: o.file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}}
 			for _, t := range r.Tools {
 				pl.Tools = append(pl.Tools, toPlanTool(t))
 			}
@@ -143,7 +136,7 @@ func (o *planOptions) plans(file string, s *spec.Spec) ([]plan, spec.ErrorList, 
 			out = append(out, pl)
 		}
 	}
-	return out, dedupe(errs), nil
+	return out, errs.Sorted(), nil
 }
 
 func toPlanTool(t *spec.ResolvedTool) planTool {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -17,7 +18,12 @@ func schemaJSON() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
+type schemaOptions struct {
+	*globals
+}
+
 func newSchemaCmd(g *globals) *cobra.Command {
+	o := &schemaOptions{globals: g}
 	return &cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of the spec format",
@@ -31,13 +37,15 @@ complete a spec that starts with
 (or a relative path to a copy of the file). The schema checks the shape of the YAML only; builder
 validate checks everything a build checks.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := schemaJSON()
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprint(g.stdout, string(b))
-			return err
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context()) },
 	}
+}
+
+func (o *schemaOptions) run(context.Context) error {
+	b, err := schemaJSON()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(o.stdout, string(b))
+	return err
 }

@@ -1,30 +1,34 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
 	"github.com/spf13/cobra"
 
+	"github.com/maistra/builder-frontend/internal/english"
 	"github.com/maistra/builder-frontend/lint"
 	"github.com/maistra/builder-frontend/spec"
 )
 
 type validateOptions struct {
+	*globals
 	common
 	strict bool
 	skip   []string
+	files  []string
 }
 
 func newValidateCmd(g *globals) *cobra.Command {
-	o := &validateOptions{}
+	o := &validateOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Report every spec error and lint finding, with file:line:col",
 		Long: `Check each spec as a build would, for every image (or --target) and every platform (--platform,
 default the spec's platforms:), and run the lint rules (docs/lint.md). Every problem is printed as
 FILE:LINE:COLUMN: what is wrong; what to do. Lint findings are printed as FILE:LINE:COLUMN: warning:
-RULE: message.
+RULE: message. Errors go to stderr; the findings and one summary line per file to stdout.
 
 The exit status is 1 when a spec has errors, or with --strict lint findings; 0 otherwise. Rules are
 skipped with --skip RULE,RULE or with a "# check=skip=RULE" comment at the top of the spec.`,
@@ -33,29 +37,8 @@ skipped with --skip RULE,RULE or with a "# check=skip=RULE" comment at the top o
   builder validate --build-arg GO_VERSION=1.24.4 builder.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.prepare(); err != nil {
-				return err
-			}
-			failed := false
-			for _, f := range args {
-				nerr, nwarn, err := o.validateFile(g, f)
-				if err != nil {
-					return err
-				}
-				switch {
-				case nerr == 0 && nwarn == 0:
-					fmt.Fprintf(g.stdout, "%s: ok\n", f)
-				default:
-					fmt.Fprintf(g.stdout, "%s: %s, %s\n", f, plural(nerr, "error"), plural(nwarn, "warning"))
-				}
-				if nerr > 0 || (o.strict && nwarn > 0) {
-					failed = true
-				}
-			}
-			if failed {
-				return exitCode(1)
-			}
-			return nil
+			o.files = args
+			return o.run(cmd.Context())
 		},
 	}
 	o.common.flags(cmd, "platforms, as buildx --platform (default: the spec's platforms:)", "the image to check (default: every image)")
@@ -64,18 +47,42 @@ skipped with --skip RULE,RULE or with a "# check=skip=RULE" comment at the top o
 	return cmd
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
+func (o *validateOptions) run(ctx context.Context) error {
+	if err := o.prepare(); err != nil {
+		return err
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	for _, r := range o.skip {
+		if lint.RuleByName(r) == nil {
+			return fmt.Errorf("--skip %s: no such rule; see docs/lint.md", r)
+		}
+	}
+	failed := false
+	for _, f := range o.files {
+		nerr, nwarn, err := o.validateFile(f)
+		if err != nil {
+			return err
+		}
+		if nerr == 0 && nwarn == 0 {
+			fmt.Fprintf(o.stdout, "%s: ok\n", f)
+		} else {
+			fmt.Fprintf(o.stdout, "%s: %s, %s\n", f, english.Plural(nerr, "error"), english.Plural(nwarn, "warning"))
+		}
+		if nerr > 0 || (o.strict && nwarn > 0) {
+			failed = true
+		}
+	}
+	if failed {
+		return exitCode(1)
+	}
+	return nil
 }
 
-// validateFile prints one file's errors and findings, in file order.
-func (o *validateOptions) validateFile(g *globals, file string) (nerr, nwarn int, err error) {
+// validateFile prints one file's errors (to stderr) and findings (to
+// stdout), each in file order, the errors first at the same place.
+func (o *validateOptions) validateFile(file string) (nerr, nwarn int, err error) {
 	data, s, errs := load(file)
 	if errs != nil {
-		printErrors(g.stdout, errs)
+		o.printErrors(errs)
 		return len(errs), 0, nil
 	}
 	images, err := o.images(s)
@@ -89,28 +96,24 @@ func (o *validateOptions) validateFile(g *globals, file string) (nerr, nwarn int
 	if err != nil {
 		errs = append(errs, &spec.Error{File: file, Pos: spec.Pos{Line: 1, Col: 1}, Msg: err.Error()})
 	}
-	for _, r := range o.skip {
-		if lint.RuleByName(r) == nil {
-			return 0, 0, fmt.Errorf("--skip %s: no such rule; see docs/lint.md", r)
-		}
-	}
 	cfg = cfg.Merge(lint.Config{Skip: o.skip})
 	findings := lint.Check(s, lint.Options{Target: o.target, Platforms: o.platformList, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform, Config: cfg})
 
 	type line struct {
 		pos  spec.Pos
+		err  *spec.Error
 		text string
 	}
 	var lines []line
 	for _, e := range errs {
-		lines = append(lines, line{e.Pos, e.Error()})
+		lines = append(lines, line{pos: e.Pos, err: e})
 	}
 	for _, f := range findings {
 		loc := f.File
 		if f.Range.Start.Line > 0 {
 			loc = fmt.Sprintf("%s:%d:%d", f.File, f.Range.Start.Line, f.Range.Start.Col)
 		}
-		lines = append(lines, line{f.Range.Start, fmt.Sprintf("%s: warning: %s: %s", loc, f.Rule.Name, f.Msg)})
+		lines = append(lines, line{pos: f.Range.Start, text: fmt.Sprintf("%s: warning: %s: %s", loc, f.Rule.Name, f.Msg)})
 	}
 	sort.SliceStable(lines, func(i, j int) bool {
 		if lines[i].pos.Line != lines[j].pos.Line {
@@ -119,7 +122,11 @@ func (o *validateOptions) validateFile(g *globals, file string) (nerr, nwarn int
 		return lines[i].pos.Col < lines[j].pos.Col
 	})
 	for _, l := range lines {
-		fmt.Fprintln(g.stdout, l.text)
+		if l.err != nil {
+			o.printErrors(spec.ErrorList{l.err})
+		} else {
+			fmt.Fprintln(o.stdout, l.text)
+		}
 	}
 	return len(errs), len(findings), nil
 }

@@ -97,28 +97,26 @@ func (l *Lab) Executable(ctx context.Context, goarch, output string) ([]byte, er
 
 // WriteTarGz writes the gzip-compressed tar archive name (relative to ArtifactDir) and returns its sha256 (hex).
 func (l *Lab) WriteTarGz(name string, files []File) (string, error) {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err := writeTar(zw, files); err != nil {
-		return "", err
-	}
-	if err := zw.Close(); err != nil {
-		return "", err
-	}
-	return l.WriteRaw(name, buf.Bytes())
+	return l.writeCompressedTar(name, files, func(w io.Writer) (io.WriteCloser, error) {
+		return gzip.NewWriterLevel(w, gzip.BestSpeed)
+	})
 }
 
 // WriteTarXz writes the xz-compressed tar archive name (relative to ArtifactDir) and returns its sha256 (hex).
 func (l *Lab) WriteTarXz(name string, files []File) (string, error) {
+	return l.writeCompressedTar(name, files, func(w io.Writer) (io.WriteCloser, error) { return xz.NewWriter(w) })
+}
+
+func (l *Lab) writeCompressedTar(name string, files []File, compressor func(io.Writer) (io.WriteCloser, error)) (string, error) {
 	var buf bytes.Buffer
-	xw, err := xz.NewWriter(&buf)
+	cw, err := compressor(&buf)
 	if err != nil {
 		return "", err
 	}
-	if err := writeTar(xw, files); err != nil {
+	if err := writeTar(cw, files); err != nil {
 		return "", err
 	}
-	if err := xw.Close(); err != nil {
+	if err := cw.Close(); err != nil {
 		return "", err
 	}
 	return l.WriteRaw(name, buf.Bytes())

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,19 +29,35 @@ CMD ["/bin/sh"]
 // /bin/sh and every applet as a symlink to it, /etc/passwd and /etc/group with root, /root, and /tmp (1777).
 // The .debs are cached in CacheDir/debs across runs.
 func (l *Lab) BaseImage(ctx context.Context) (string, error) {
-	l.baseMu.Lock()
-	defer l.baseMu.Unlock()
-	if l.base != "" {
-		return l.base, nil
+	return l.base.get(func() (string, error) {
+		ref := l.st.Registry + "/base/busybox:1"
+		t0 := time.Now()
+		if err := l.buildBase(ctx, ref); err != nil {
+			return "", err
+		}
+		l.logf("lab: base image %s built in %s", ref, time.Since(t0).Round(10*time.Millisecond))
+		return ref, nil
+	})
+}
+
+// builtImage is an image a Lab builds once, on first use: callers wait for
+// the build in progress; a failed build is tried again by the next caller.
+type builtImage struct {
+	mu  sync.Mutex // held while building
+	ref string
+}
+
+func (b *builtImage) get(build func() (string, error)) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ref == "" {
+		ref, err := build()
+		if err != nil {
+			return "", err
+		}
+		b.ref = ref
 	}
-	ref := l.st.Registry + "/base/busybox:1"
-	t0 := time.Now()
-	if err := l.buildBase(ctx, ref); err != nil {
-		return "", err
-	}
-	l.logf("lab: base image %s built in %s", ref, time.Since(t0).Round(10*time.Millisecond))
-	l.base = ref
-	return ref, nil
+	return b.ref, nil
 }
 
 func (l *Lab) buildBase(ctx context.Context, ref string) error {
@@ -204,17 +221,10 @@ func (l *Lab) busyboxDebs(ctx context.Context) (map[string]string, error) {
 // FrontendImage returns the ref of the frontend image in the lab registry, <registry>/builder-frontend:dev, building
 // it on the first call (see BuildFrontendImage).
 func (l *Lab) FrontendImage(ctx context.Context) (string, error) {
-	l.feMu.Lock()
-	defer l.feMu.Unlock()
-	if l.frontend != "" {
-		return l.frontend, nil
-	}
-	ref := l.st.Registry + "/builder-frontend:dev"
-	if err := l.BuildFrontendImage(ctx, ref); err != nil {
-		return "", err
-	}
-	l.frontend = ref
-	return ref, nil
+	return l.frontend.get(func() (string, error) {
+		ref := l.st.Registry + "/builder-frontend:dev"
+		return ref, l.BuildFrontendImage(ctx, ref)
+	})
 }
 
 // BuildFrontendImage builds ./cmd/builder-frontend with the host Go (CGO_ENABLED=0, -trimpath, for the daemon's

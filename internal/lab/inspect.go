@@ -16,8 +16,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/maistra/builder-frontend/internal/imagewalk"
 )
 
 // DefaultMaxData is the size up to which Filesystem keeps the contents of regular files.
@@ -95,32 +96,15 @@ func (l *Lab) Platforms(ref string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: %s: %w", ref, err)
 	}
+	images, err := imagewalk.PlatformImages(desc)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %s: %w", ref, err)
+	}
 	var ps []string
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, err
+	for _, i := range images {
+		if i.Platform != nil {
+			ps = append(ps, i.Platform.String())
 		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range im.Manifests {
-			if m.Platform == nil || m.Platform.OS == "unknown" || m.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-				continue
-			}
-			ps = append(ps, m.Platform.String())
-		}
-	} else {
-		img, err := desc.Image()
-		if err != nil {
-			return nil, err
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, cf.Platform().String())
 	}
 	sort.Strings(ps)
 	return ps, nil
@@ -184,19 +168,9 @@ func ReadFilesystem(img v1.Image, maxData int64) (*Filesystem, error) {
 		return nil, err
 	}
 	fsys := &Filesystem{Files: map[string]*FileInfo{}, Config: cf, Layers: len(layers)}
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("lab: reading image filesystem: %w", err)
-		}
+	err = imagewalk.Flattened(img, func(p string, hdr *tar.Header, content io.Reader) error {
 		fi := &FileInfo{
-			Path:    cleanPath(hdr.Name),
+			Path:    p,
 			Mode:    hdr.FileInfo().Mode(),
 			UID:     hdr.Uid,
 			GID:     hdr.Gid,
@@ -210,18 +184,22 @@ func ReadFilesystem(img v1.Image, maxData int64) (*Filesystem, error) {
 		case tar.TypeReg:
 			fi.Size = hdr.Size
 			fi.Head = make([]byte, min(hdr.Size, headSize))
-			if _, err := io.ReadFull(tr, fi.Head); err != nil {
-				return nil, fmt.Errorf("lab: reading %s: %w", fi.Path, err)
+			if _, err := io.ReadFull(content, fi.Head); err != nil {
+				return fmt.Errorf("%s: %w", fi.Path, err)
 			}
 			if hdr.Size <= maxData {
-				rest, err := io.ReadAll(tr)
+				rest, err := io.ReadAll(content)
 				if err != nil {
-					return nil, fmt.Errorf("lab: reading %s: %w", fi.Path, err)
+					return fmt.Errorf("%s: %w", fi.Path, err)
 				}
 				fi.Data = append(fi.Head[:len(fi.Head):len(fi.Head)], rest...)
 			}
 		}
 		fsys.Files[fi.Path] = fi
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lab: reading image filesystem: %w", err)
 	}
 	for _, fi := range fsys.Files {
 		if fi.Hardlink {
@@ -237,29 +215,36 @@ func ReadFilesystem(img v1.Image, maxData int64) (*Filesystem, error) {
 // filesystem, whatever its size.
 func ReadImageFile(img v1.Image, p string) ([]byte, error) {
 	p = cleanPath(p)
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return nil, fmt.Errorf("lab: %s: %w", p, fs.ErrNotExist)
+	var data []byte
+	var link string
+	found := false
+	err := imagewalk.Flattened(img, func(name string, hdr *tar.Header, content io.Reader) error {
+		if name != p {
+			return nil
 		}
-		if err != nil {
-			return nil, err
-		}
-		if cleanPath(hdr.Name) != p {
-			continue
-		}
+		found = true
 		switch hdr.Typeflag {
 		case tar.TypeReg:
-			return io.ReadAll(tr)
+			var err error
+			if data, err = io.ReadAll(content); err != nil {
+				return err
+			}
+			return fs.SkipAll
 		case tar.TypeLink:
-			return ReadImageFile(img, hdr.Linkname)
-		default:
-			return nil, fmt.Errorf("lab: %s is not a regular file (tar type %q)", p, hdr.Typeflag)
+			link = hdr.Linkname
+			return fs.SkipAll
 		}
+		return fmt.Errorf("lab: %s is not a regular file (tar type %q)", p, hdr.Typeflag)
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !found:
+		return nil, fmt.Errorf("lab: %s: %w", p, fs.ErrNotExist)
+	case link != "":
+		return ReadImageFile(img, link)
 	}
+	return data, nil
 }
 
 // Paths returns the sorted paths of the entries at or below dir ("/" for all).

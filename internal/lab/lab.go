@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,10 +78,8 @@ type Lab struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	baseMu   sync.Mutex // guards base; held while building it
-	base     string
-	feMu     sync.Mutex // guards frontend; held while building it
-	frontend string
+	base     builtImage
+	frontend builtImage
 	exeMu    sync.Mutex // guards exes
 	exes     map[string][]byte
 }
@@ -512,6 +511,33 @@ func modulePath(gomod []byte) string {
 		}
 	}
 	return ""
+}
+
+// Available reports why a lab cannot run on this machine (nil if it can): Linux, root, bin/buildkitd, bin/buildctl,
+// bin/buildx, runc, and qemu-aarch64 registered in binfmt_misc on a non-arm64 host.
+func Available() error {
+	if runtime.GOOS != "linux" {
+		return errors.New("needs Linux")
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("needs root (buildkitd with the runc OCI worker)")
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return err
+	}
+	if err := checkBinaries(filepath.Join(root, "bin")); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		return errors.New("runc not found: run hack/install-deps.sh")
+	}
+	if runtime.GOARCH != "arm64" {
+		if data, err := os.ReadFile("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil || !strings.HasPrefix(string(data), "enabled") {
+			return errors.New("qemu-aarch64 is not registered in binfmt_misc: run hack/install-deps.sh")
+		}
+	}
+	return nil
 }
 
 func checkBinaries(binDir string) error {

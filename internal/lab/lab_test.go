@@ -12,9 +12,10 @@ import (
 	"time"
 
 	"github.com/maistra/builder-frontend/internal/lab"
+	"github.com/maistra/builder-frontend/internal/lab/labtest"
 )
 
-var theLab = lab.NewShared(lab.Options{})
+var theLab = labtest.NewShared(lab.Options{})
 
 func TestMain(m *testing.M) { os.Exit(theLab.Main(m)) }
 

@@ -6,21 +6,20 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/maistra/builder-frontend/internal/imagewalk"
 	"github.com/maistra/builder-frontend/internal/lab"
 )
 
 // entry is one path of an image's flattened file system, as the file-list comparison sees it.
 type entry struct {
-	Type string // "f", "d", "l" (symlink), "h" (hard link), or the tar type flag
+	Type string // "f" (a regular file or a hard link to one), "d", "l" (symlink), "c", "b" (devices), "p" (fifo)
 	Mode fs.FileMode
 	Size int64
 	Link string
@@ -45,36 +44,25 @@ func fileList(ref, platform string) (map[string]entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	tr := tar.NewReader(rc)
+	fsys, err := lab.ReadFilesystem(img, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", ref, platform, err)
+	}
 	out := map[string]entry{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s (%s): %w", ref, platform, err)
-		}
-		p := path.Clean("/" + h.Name)
-		e := entry{Mode: h.FileInfo().Mode(), UID: h.Uid, GID: h.Gid}
-		switch h.Typeflag {
-		case tar.TypeReg:
-			e.Type, e.Size = "f", h.Size
-		case tar.TypeDir:
+	for p, fi := range fsys.Files {
+		// A hard link is the same file as its target (ReadFilesystem gives it the target's size): compare it as one.
+		e := entry{Type: "f", Mode: fi.Mode, Size: fi.Size, UID: fi.UID, GID: fi.GID}
+		switch t := fi.Mode.Type(); {
+		case t == fs.ModeDir:
 			e.Type = "d"
-		case tar.TypeSymlink:
-			e.Type, e.Link = "l", h.Linkname
-		case tar.TypeLink:
-			// A hard link is the same file as its target: compare it as one.
-			e.Type, e.Link = "f", ""
-			e.Size = h.Size
-			if t, ok := out[path.Clean("/"+h.Linkname)]; ok {
-				e.Size = t.Size
-			}
-		default:
-			e.Type = string(h.Typeflag)
+		case t == fs.ModeSymlink:
+			e.Type, e.Link = "l", fi.Linkname
+		case t == fs.ModeDevice|fs.ModeCharDevice:
+			e.Type = "c"
+		case t == fs.ModeDevice:
+			e.Type = "b"
+		case t == fs.ModeNamedPipe:
+			e.Type = "p"
 		}
 		out[p] = e
 	}
@@ -221,32 +209,58 @@ func layerDiff(coldRef, bumpRef, platform, bumped string) (*LayerDiff, error) {
 // layerPaths returns up to n of the non-directory paths a layer holds (the frontend's tool manifests left out)
 // and how many there are.
 func layerPaths(l v1.Layer, n int) ([]string, int, error) {
-	rc, err := l.Uncompressed()
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
 	var out []string
 	total := 0
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		p := path.Clean("/" + h.Name)
+	err := imagewalk.Layer(l, func(p string, h *tar.Header, _ io.Reader) error {
 		if h.Typeflag == tar.TypeDir || excluded(p) {
-			continue
+			return nil
 		}
 		total++
 		if len(out) < n {
 			out = append(out, p)
 		}
+		return nil
+	})
+	return out, total, err
+}
+
+// compareConfigs compares env (as sets), workdir, entrypoint and cmd of two images.
+func compareConfigs(ca, cb map[string]string) []string {
+	var diffs []string
+	for _, k := range sortedKeys(union(ca, cb)) {
+		if ca[k] != cb[k] {
+			diffs = append(diffs, fmt.Sprintf("%s: %q | %q", k, ca[k], cb[k]))
+		}
 	}
-	return out, total, nil
+	return diffs
+}
+
+func configOf(ref, platform string) (map[string]string, error) {
+	img, err := lab.Image(ref, platform)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{"workdir": cf.Config.WorkingDir, "entrypoint": strings.Join(cf.Config.Entrypoint, " "), "cmd": strings.Join(cf.Config.Cmd, " ")}
+	for _, e := range cf.Config.Env {
+		k, v, _ := strings.Cut(e, "=")
+		m["env "+k] = v
+	}
+	return m, nil
+}
+
+func union(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
 }
 
 // blobsOf returns the digests of every blob the image or index ref consists of (manifests, configs, layers).
@@ -259,56 +273,39 @@ func blobsOf(ref string) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
+	images, err := imagewalk.Images(desc)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]bool{desc.Digest.String(): true}
-	addImage := func(img v1.Image) error {
+	for _, i := range images {
+		img, err := i.Open()
+		if err != nil {
+			return nil, err
+		}
 		d, err := img.Digest()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out[d.String()] = true
 		c, err := img.ConfigName()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out[c.String()] = true
 		ls, err := img.Layers()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, l := range ls {
 			d, err := l.Digest()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			out[d.String()] = true
 		}
-		return nil
 	}
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, err
-		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range im.Manifests {
-			img, err := idx.Image(m.Digest)
-			if err != nil {
-				return nil, err
-			}
-			if err := addImage(img); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	img, err := desc.Image()
-	if err != nil {
-		return nil, err
-	}
-	return out, addImage(img)
+	return out, nil
 }
 
 // resetRegistryBlobs deletes every blob of the lab registry but those in keep, so a build's push uploads all of its

@@ -141,13 +141,16 @@ func busyShare(ctx context.Context, d time.Duration) float64 {
 	return (b1 - b0) / (t1 - t0)
 }
 
+// quietBusy is the share of the CPUs busy below which the machine counts as quiet.
+const quietBusy = 0.15
+
 // waitQuiet waits, at most maxWait, until the machine's CPUs are less than 15% busy over 5 seconds (other jobs
 // share this machine); it logs when it gave up.
 func waitQuiet(ctx context.Context, maxWait time.Duration, logf func(string, ...any)) {
 	deadline := time.Now().Add(maxWait)
 	for i := 0; ; i++ {
 		b := busyShare(ctx, 5*time.Second)
-		if b < 0.15 || ctx.Err() != nil {
+		if b < quietBusy || ctx.Err() != nil {
 			return
 		}
 		if time.Now().After(deadline) {

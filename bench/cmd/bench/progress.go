@@ -74,6 +74,9 @@ type Profile struct {
 	Ran   int `json:"ran"`
 }
 
+// waitMinSecs is the shortest wait between a step's inputs being ready and its start that Profile.Waits lists.
+const waitMinSecs = 0.5
+
 // readProgress parses a rawjson progress stream.
 func readProgress(r io.Reader) (map[string]*vertex, error) {
 	vs := map[string]*vertex{}
@@ -220,7 +223,7 @@ func profile(vs map[string]*vertex, t0 time.Time) *Profile {
 				ready = x.Completed
 			}
 		}
-		if w := v.Started.Sub(ready).Seconds(); !ready.IsZero() && w >= 0.5 {
+		if w := v.Started.Sub(ready).Seconds(); !ready.IsZero() && w >= waitMinSecs {
 			pr.Waits = append(pr.Waits, Step{Name: v.Name, Start: rel(ready), Secs: round2(w)})
 		}
 	}

@@ -1,18 +1,20 @@
-package lab
+// Package labtest starts one lab (internal/lab) for the tests of a package
+// and decides, from LAB_REQUIRED, whether a machine that cannot run it skips
+// them or fails them. It is kept out of internal/lab so that the programs
+// built on the lab (bench, hack/lab) do not link the testing package.
+package labtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/maistra/builder-frontend/internal/lab"
 )
 
 // RequiredEnv is the environment variable that turns "the lab cannot run here" from a skip into a test failure
@@ -28,36 +30,9 @@ func Required() bool {
 	return false
 }
 
-// Available reports why a lab cannot run on this machine (nil if it can): Linux, root, bin/buildkitd, bin/buildctl,
-// bin/buildx, runc, and qemu-aarch64 registered in binfmt_misc on a non-arm64 host.
-func Available() error {
-	if runtime.GOOS != "linux" {
-		return errors.New("needs Linux")
-	}
-	if os.Geteuid() != 0 {
-		return errors.New("needs root (buildkitd with the runc OCI worker)")
-	}
-	root, err := RepoRoot()
-	if err != nil {
-		return err
-	}
-	if err := checkBinaries(filepath.Join(root, "bin")); err != nil {
-		return err
-	}
-	if _, err := exec.LookPath("runc"); err != nil {
-		return errors.New("runc not found: run hack/install-deps.sh")
-	}
-	if runtime.GOARCH != "arm64" {
-		if data, err := os.ReadFile("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil || !strings.HasPrefix(string(data), "enabled") {
-			return errors.New("qemu-aarch64 is not registered in binfmt_misc: run hack/install-deps.sh")
-		}
-	}
-	return nil
-}
-
 // Shared is one Lab shared by all tests of a package, started by the first test that needs it:
 //
-//	var theLab = lab.NewShared(lab.Options{})
+//	var theLab = labtest.NewShared(lab.Options{})
 //
 //	func TestMain(m *testing.M) { os.Exit(theLab.Main(m)) }
 //
@@ -66,9 +41,9 @@ func Available() error {
 //		...
 //	}
 type Shared struct {
-	opts    Options
+	opts    lab.Options
 	once    sync.Once
-	lab     *Lab
+	lab     *lab.Lab
 	err     error
 	skipped atomic.Int32
 	reason  atomic.Pointer[string]
@@ -76,18 +51,18 @@ type Shared struct {
 
 // NewShared returns a Shared that starts its Lab with opts. Without opts.Logf, progress goes to stderr under
 // `go test -v`.
-func NewShared(opts Options) *Shared { return &Shared{opts: opts} }
+func NewShared(opts lab.Options) *Shared { return &Shared{opts: opts} }
 
 // Get returns the package's Lab, starting it on the first call. It skips the test in -short mode, and when the lab
-// cannot run here (see Available) unless LAB_REQUIRED is set, in which case the test fails.
-func (s *Shared) Get(t testing.TB) *Lab {
+// cannot run here (see lab.Available) unless LAB_REQUIRED is set, in which case the test fails.
+func (s *Shared) Get(t testing.TB) *lab.Lab {
 	t.Helper()
 	if testing.Short() {
 		s.skipped.Add(1)
 		s.reason.Store(ptr("-short"))
 		t.Skip("lab: end-to-end test skipped in -short mode")
 	}
-	if err := Available(); err != nil {
+	if err := lab.Available(); err != nil {
 		if Required() {
 			t.Fatalf("lab: cannot run the end-to-end tests here: %v (%s is set)", err, RequiredEnv)
 		}
@@ -104,7 +79,7 @@ func (s *Shared) Get(t testing.TB) *Lab {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		s.lab, s.err = Start(ctx, opts)
+		s.lab, s.err = lab.Start(ctx, opts)
 	})
 	if s.err != nil {
 		t.Fatalf("lab: start: %v", s.err)
