@@ -11,7 +11,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Source is the text of a spec file and where each of its nodes stands.
@@ -83,7 +85,11 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 	if len(data) > maxSpecSize {
 		return nil, ErrorList{src.Errorf(nil, "pass the builder spec with -f", "file is %d bytes; a spec is at most %d", len(data), maxSpecSize)}
 	}
-	f, err := parser.ParseBytes(data, 0)
+	tokens := lexer.Tokenize(string(data))
+	if e := nestingError(src, tokens); e != nil {
+		return nil, ErrorList{e}
+	}
+	f, err := parser.Parse(tokens, 0)
 	if err != nil {
 		return nil, ErrorList{yamlError(src, err)}
 	}
@@ -94,6 +100,9 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 		return nil, ErrorList{src.Errorf(nil, "start from docs/spec.md or examples/minimal/builder.yaml", "the spec is empty")}
 	}
 	body := f.Docs[0].Body
+	if _, err := boundAliases(src, body); err != nil {
+		return nil, ErrorList{err}
+	}
 	src.index(nil, body)
 
 	var errs ErrorList
@@ -280,6 +289,181 @@ func buildFields(t reflect.Type) map[string]reflect.Type {
 		out[tag] = f.Type
 	}
 	return out
+}
+
+// Bounds on what a spec's YAML may make the parser and the decoder do.
+//
+// The YAML library expands an alias in full wherever it turns a node into
+// text (a mapping key, a value handed to an unmarshaler, an error message),
+// so a few hundred bytes of aliases nested eight deep stand for gigabytes;
+// its parser does work that grows with the square of the nesting depth and
+// of the keys in one block mapping. A spec uses aliases to repeat a digest
+// or a few fields, nests 7 levels and holds a few dozen keys per mapping:
+// these bounds are far above that, and far below harm.
+const (
+	maxAliases        = 10_000
+	maxAliasExpansion = 1 << 20 // bytes of YAML all aliases together may add
+	maxNesting        = 32      // levels of mappings and lists, aliases expanded
+	maxMappingKeys    = 1000    // in one block mapping
+)
+
+const aliasHint = "an alias repeats a value or a few fields; write larger repetitions out"
+
+// anchored is what an anchor stands for, measured with its aliases expanded.
+type anchored struct {
+	node   ast.Node
+	size   int // bytes of YAML text
+	height int // levels of mappings and lists
+}
+
+// aliasBounds walks a document in order, as the YAML library reads it, and
+// measures what each alias expands to.
+type aliasBounds struct {
+	src     *Source
+	anchors map[string]anchored
+	targets map[*ast.AliasNode]ast.Node
+	count   int
+	added   int
+	err     *Error
+}
+
+// boundAliases returns the node each alias stands for, or an error at the
+// first alias or nesting past the bounds. It never expands an alias.
+func boundAliases(src *Source, body ast.Node) (map[*ast.AliasNode]ast.Node, *Error) {
+	b := &aliasBounds{src: src, anchors: map[string]anchored{}, targets: map[*ast.AliasNode]ast.Node{}}
+	b.walk(body, 1)
+	return b.targets, b.err
+}
+
+func (b *aliasBounds) walk(n ast.Node, level int) (size, height int) {
+	if b.err != nil || n == nil {
+		return 0, 0
+	}
+	switch v := n.(type) {
+	case *ast.AnchorNode:
+		name := nodeText(v.Name)
+		// An alias inside its own anchor reads as null.
+		b.anchors[name] = anchored{}
+		size, height = b.walk(v.Value, level)
+		b.anchors[name] = anchored{node: v.Value, size: size, height: height}
+		return size, height
+	case *ast.AliasNode:
+		name := nodeText(v.Value)
+		a := b.anchors[name]
+		if a.node == nil {
+			return 1, 0
+		}
+		b.targets[v] = a.node
+		b.count++
+		b.added += a.size
+		switch {
+		case level+a.height-1 > maxNesting:
+			b.err = b.src.errAt(v, aliasHint, "the alias *%s nests the YAML deeper than %d levels", name, maxNesting)
+		case b.count > maxAliases:
+			b.err = b.src.errAt(v, aliasHint, "the spec uses more than %d aliases", maxAliases)
+		case b.added > maxAliasExpansion:
+			b.err = b.src.errAt(v, aliasHint, "with the alias *%s, aliases expand the spec by more than %d bytes", name, maxAliasExpansion)
+		}
+		return a.size, a.height
+	case *ast.TagNode:
+		return b.walk(v.Value, level)
+	case *ast.MappingKeyNode:
+		return b.walk(v.Value, level)
+	case *ast.MappingValueNode:
+		ks, kh := b.walk(v.Key, level)
+		vs, vh := b.walk(v.Value, level)
+		return ks + vs, max(kh, vh)
+	case *ast.MappingNode:
+		return b.collection(n, level, len(v.Values), func(i int) ast.Node { return v.Values[i] })
+	case *ast.SequenceNode:
+		return b.collection(n, level, len(v.Values), func(i int) ast.Node { return v.Values[i] })
+	case *ast.LiteralNode:
+		if v.Value != nil {
+			return len(v.Value.Value) + 1, 0
+		}
+	}
+	return len(nodeText(n)) + 1, 0
+}
+
+const nestingHint = "a spec nests 7 levels at most (images, image, tools, tool, sha256, version, platform); check the brackets and the indentation"
+
+// collection measures a mapping or a list at level, whose entries child
+// returns.
+func (b *aliasBounds) collection(n ast.Node, level, entries int, child func(int) ast.Node) (size, height int) {
+	if level > maxNesting {
+		b.err = b.src.errAt(n, nestingHint, "the YAML nests deeper than %d levels", maxNesting)
+		return 0, 0
+	}
+	size = 2
+	for i := 0; i < entries; i++ {
+		s, h := b.walk(child(i), level+1)
+		size, height = size+s, max(height, h)
+	}
+	return size, height + 1
+}
+
+// nestingError bounds the YAML's shape before the parser reads it. The
+// parser builds each node's path from its parent's, so its work grows with
+// the square of the depth (60 KB of brackets took gigabytes), and it appends
+// the keys of a block mapping one recursion at a time, so its work grows
+// with the square of their number (20000 keys, 190 KB, took 1.6 GB). Depth
+// is counted from the tokens as YAML indents: one level per open bracket,
+// and one per block collection at a deeper column (a -, a ? or a key),
+// give or take a level in unusual layouts; boundAliases counts depth
+// exactly, on the parsed document.
+func nestingError(src *Source, tokens token.Tokens) *Error {
+	type block struct{ col, keys int }
+	var open []block // block collections, by increasing column
+	flow := 0
+	var prev *token.Token
+	for _, tk := range tokens {
+		if tk.Position == nil || tk.Type == token.CommentType {
+			continue
+		}
+		col, key, at := -1, false, tk.Position
+		switch tk.Type {
+		case token.DocumentHeaderType:
+			open, flow = open[:0], 0
+		case token.SequenceStartType, token.MappingStartType:
+			flow++
+		case token.SequenceEndType, token.MappingEndType:
+			flow = max(flow-1, 0)
+		case token.SequenceEntryType, token.MappingKeyType:
+			if flow == 0 {
+				col = tk.Position.Column
+			}
+		case token.MappingValueType:
+			if flow == 0 && prev != nil && prev.Position != nil {
+				col, key, at = prev.Position.Column, true, prev.Position // the key's
+			}
+		}
+		prev = tk
+		if col >= 0 {
+			for len(open) > 0 && open[len(open)-1].col > col {
+				open = open[:len(open)-1]
+			}
+			if len(open) == 0 || open[len(open)-1].col < col {
+				open = append(open, block{col: col})
+			}
+			if top := &open[len(open)-1]; key {
+				top.keys++
+				if top.keys > maxMappingKeys {
+					return &Error{File: src.Filename, Pos: Pos{at.Line, at.Column}, Msg: fmt.Sprintf("the mapping holds more than %d keys", maxMappingKeys), Hint: "a spec's mappings hold a few dozen; check the indentation"}
+				}
+			}
+		}
+		if len(open)+flow > maxNesting {
+			return &Error{File: src.Filename, Pos: Pos{at.Line, at.Column}, Msg: fmt.Sprintf("the YAML nests deeper than %d levels", maxNesting), Hint: nestingHint}
+		}
+	}
+	return nil
+}
+
+func nodeText(n ast.Node) string {
+	if n == nil || n.GetToken() == nil {
+		return ""
+	}
+	return n.GetToken().Value
 }
 
 var scalarOrStruct = map[reflect.Type]bool{
