@@ -2,6 +2,7 @@ package spec
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,6 +37,12 @@ func FuzzParse(f *testing.F) {
 		case err := <-done:
 			if _, ok := err.(ErrorList); err != nil && !ok {
 				t.Fatalf("Parse returned %T, want ErrorList", err)
+			}
+			// Type errors are told in the spec's words, never the decoder's.
+			for _, goWords := range []string{"Go struct", "Go value", "unmarshal", "interface {}"} {
+				if err != nil && strings.Contains(err.Error(), goWords) {
+					t.Fatalf("error speaks Go (%q): %.500v", goWords, err)
+				}
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("parse and resolve took over 5s on %q", data)

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -64,7 +65,7 @@ func (c *Checksums) UnmarshalYAML(unmarshal func(any) error) error {
 			for pk, pv := range val {
 				s, ok := pv.(string)
 				if !ok {
-					return fmt.Errorf("sha256.%s.%s must be a sha256 string, found %v", k, pk, pv)
+					return fmt.Errorf("sha256.%s.%s must be a sha256 string, found %s", k, pk, goValueWords(reflect.TypeOf(pv)))
 				}
 				m[pk] = s
 			}
@@ -73,7 +74,7 @@ func (c *Checksums) UnmarshalYAML(unmarshal func(any) error) error {
 			}
 			c.ByVersion[k] = m
 		default:
-			return fmt.Errorf("sha256.%s must be a sha256 string or a mapping of platforms, found %v", k, v)
+			return fmt.Errorf("sha256.%s must be a sha256 string or a mapping of platforms, found %s", k, goValueWords(reflect.TypeOf(v)))
 		}
 	}
 	return nil
