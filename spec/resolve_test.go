@@ -281,6 +281,9 @@ images:
       - {name: n, version: "1", url: "https://example.com/n-linux-amd64", sha256: {linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111}, dest: /usr/bin/n}
       - {name: o, version: "1", url: "https://example.com/download", form: tar.gz, sha256: {linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111}, dest: /opt/o}
       - {name: p, version: "1", url: "https://example.com/p.tar.gz", form: raw, sha256: {linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111}, dest: /usr/bin/p}
+      - {name: q, version: "1", url: "https://example.com/q.tar.zstd", sha256: {linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111}, dest: /opt/q}
+      - {name: r, version: "1", url: "https://example.com/r.tbz", sha256: {linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111}, dest: /opt/r}
+      - {name: s, version: "1", url: "https://example.com/s.tar.bz", sha256: {linux/amd64: 1111111111111111111111111111111111111111111111111111111111111111}, dest: /opt/s}
 `,
 			got: func(r *Resolved) any {
 				var out []string
@@ -291,7 +294,7 @@ images:
 			},
 			want: []string{"a tar.gz a.tar.gz", "b tar.gz b.tar.gz", "c tar.xz c.tar.xz", "d tar.xz d.tar.xz", "e tar.zst e.tar.zst", "f tar.zst f.tar.zst",
 				"g tar.bz2 g.tar.bz2", "h tar.bz2 h.tar.bz2", "i tar i.tar", "j zip j.zip", "k tar.gz k.tar.gz", "l zip l.zip", "m raw m", "n raw n",
-				"o tar.gz o.tar.gz", "p raw p"},
+				"o tar.gz o.tar.gz", "p raw p", "q tar.zst q.tar.zst", "r tar.bz2 r.tar.bz2", "s tar.bz2 s.tar.bz2"},
 		},
 		{
 			name: "tool: take paths are templates, cleaned; dest is cleaned",

@@ -86,14 +86,9 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 
 	rt.Form = t.Form
 	if rt.Form == "" {
-		u, err := url.Parse(rt.URL)
-		if err == nil {
-			rt.Form = FormFromName(path.Base(u.Path))
-		} else {
-			rt.Form = FormFromName(rt.URL)
-		}
-	} else if !forms[rt.Form] {
-		r.errorf(tp.Child("form"), "use one of: raw, tar.gz, tar.xz, tar.zst, tar.bz2, tar, zip", "tool %q: unknown form %q", t.Name, t.Form)
+		rt.Form = FormFromName(rt.URL)
+	} else if !IsForm(rt.Form) {
+		r.errorf(tp.Child("form"), "use one of: "+strings.Join(Forms(), ", "), "tool %q: unknown form %q", t.Name, t.Form)
 	}
 
 	rt.SHA256 = r.checksum(tp, t, rt.Version, defVersion)
