@@ -3,7 +3,6 @@ package lint
 import (
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"path"
 	"slices"
@@ -43,7 +42,7 @@ type Options struct {
 	// BuildArgs are the --build-arg values.
 	BuildArgs map[string]string
 	// BuildPlatform is where downloads unpack and Go tools compile; default
-	// linux/amd64.
+	// spec.DefaultBuildPlatform.
 	BuildPlatform string
 	// Config skips rules.
 	Config Config
@@ -84,24 +83,12 @@ func newChecker(s *spec.Spec, o Options) *checker {
 	if s.Source != nil {
 		c.file = s.Source.Filename
 	}
-	c.buildPlatform = "linux/amd64"
-	if o.BuildPlatform != "" {
-		if p, err := spec.NormalizePlatform(o.BuildPlatform); err == nil {
-			c.buildPlatform = p
-		}
+	c.buildPlatform = spec.DefaultBuildPlatform
+	if p, err := spec.NormalizePlatform(o.BuildPlatform); err == nil {
+		c.buildPlatform = p
 	}
 	c.declared = s.DefaultPlatforms()
-	for _, p := range o.Platforms {
-		if np, err := spec.NormalizePlatform(p); err == nil && !slices.Contains(c.built, np) {
-			c.built = append(c.built, np)
-		}
-	}
-	if len(c.built) == 0 {
-		c.built = append(c.built, c.declared...)
-	}
-	if len(c.built) == 0 {
-		c.built = []string{c.buildPlatform}
-	}
+	c.built = s.TargetPlatforms(o.Platforms, c.buildPlatform)
 	c.all = append([]string{}, c.built...)
 	for _, p := range c.declared {
 		if !slices.Contains(c.all, p) {
@@ -274,18 +261,10 @@ var floating = map[string]bool{
 
 func isFloating(v string) bool { return floating[strings.ToLower(strings.TrimSpace(v))] }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // plainHTTP reports whether u is http:// to another machine.
 func plainHTTP(u string) bool {
 	pu, err := url.Parse(strings.TrimSpace(u))
-	return err == nil && strings.EqualFold(pu.Scheme, "http") && pu.Host != "" && !isLoopback(pu.Hostname())
+	return err == nil && strings.EqualFold(pu.Scheme, "http") && pu.Host != "" && !spec.IsLoopback(pu.Hostname())
 }
 
 func hostOf(u string) string {

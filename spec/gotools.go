@@ -2,10 +2,8 @@ package spec
 
 import (
 	"fmt"
-	"maps"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -88,13 +86,7 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		r.absPath(gp.Child("dest"), "go.dest", dest)
 	}
 	baseEnv := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(settings.Env)) {
-		if !envKeyRe.MatchString(k) {
-			r.errorf(gp.Child("env", k), "use letters, digits and _", "env name %q is not valid", k)
-			continue
-		}
-		baseEnv[k] = r.expandAt(gp.Child("env", k), settings.Env[k], nil)
-	}
+	r.env(gp.Child("env"), settings.Env, nil, baseEnv)
 	seen := map[string]bool{}
 	for _, t := range res.Tools {
 		seen[t.Name] = true
@@ -158,13 +150,7 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		for k, v := range baseEnv {
 			rg.Env[k] = v
 		}
-		for _, k := range slices.Sorted(maps.Keys(gt.Env)) {
-			if !envKeyRe.MatchString(k) {
-				r.errorf(tp.Child("env", k), "use letters, digits and _", "env name %q is not valid", k)
-				continue
-			}
-			rg.Env[k] = r.expandAt(tp.Child("env", k), gt.Env[k], nil)
-		}
+		r.env(tp.Child("env"), gt.Env, nil, rg.Env)
 		// The compile's own settings: GOTOOLCHAIN=local keeps the verified
 		// toolchain, the paths point at the cache and output mounts.
 		for _, k := range []string{"GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOMODCACHE", "GOTOOLCHAIN", "HOME", "PATH", "TMPDIR"} {

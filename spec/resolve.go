@@ -19,7 +19,7 @@ type Options struct {
 	// BuildArgs override the spec's arg defaults. Names the spec does not
 	// declare are ignored here (lint reports them).
 	BuildArgs map[string]string
-	// BuildPlatform is where Go tools compile; default linux/amd64.
+	// BuildPlatform is where Go tools compile; default DefaultBuildPlatform.
 	BuildPlatform string
 }
 
@@ -62,14 +62,13 @@ func (s *Spec) ArgValues(buildArgs map[string]string) map[string]string {
 	return out
 }
 
-// Validate resolves the spec for each platform (the spec's own when none are
-// given) and returns every problem found.
+// Validate resolves the spec for each platform and returns every problem
+// found. Without platforms it checks those TargetPlatforms names: the
+// spec's own, else the build platform. Given platforms are checked as
+// given, so one that is no platform is reported.
 func (s *Spec) Validate(platformList []string, opts Options) error {
 	if len(platformList) == 0 {
-		platformList = s.DefaultPlatforms()
-	}
-	if len(platformList) == 0 {
-		platformList = []string{"linux/amd64"}
+		platformList = s.TargetPlatforms(nil, opts.BuildPlatform)
 	}
 	var all ErrorList
 	for _, p := range platformList {
@@ -174,7 +173,7 @@ func (s *Spec) Resolve(platform string, opts Options) (*Resolved, error) {
 		return nil, ErrorList{{File: src.Filename, Msg: err.Error(), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
 	}
 	r.platform = np
-	r.buildPlatform = "linux/amd64"
+	r.buildPlatform = DefaultBuildPlatform
 	if opts.BuildPlatform != "" {
 		bp, err := NormalizePlatform(opts.BuildPlatform)
 		if err != nil {
@@ -217,9 +216,10 @@ func (r *resolver) checkTop() {
 		}
 	}
 	for k := range s.Args {
-		if !envKeyRe.MatchString(k) {
-			r.errorf(Path{"args", k}, "use letters, digits and _, not starting with a digit", "arg name %q is not valid", k)
-		} else if reservedNames[k] {
+		if !r.validName(Path{"args", k}, "arg", k) {
+			continue
+		}
+		if reservedNames[k] {
 			r.errorf(Path{"args", k}, "pick another name, e.g. HELM_"+strings.ToUpper(k), "arg name %q is taken by the built-in ${%s}", k, k)
 		}
 	}
@@ -307,13 +307,7 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 		}
 		res.Run = append(res.Run, &ResolvedRun{Name: st.Name, Command: st.Command, Range: r.src.Range(rp)})
 	}
-	for _, k := range slices.Sorted(maps.Keys(img.Env)) {
-		if !envKeyRe.MatchString(k) {
-			r.errorf(ip.Child("env", k), "use letters, digits and _, not starting with a digit", "env name %q is not valid", k)
-			continue
-		}
-		res.Env[k] = r.expandAt(ip.Child("env", k), img.Env[k], nil)
-	}
+	r.env(ip.Child("env"), img.Env, nil, res.Env)
 	if _, ok := res.Env["PATH"]; ok && len(res.PathPrepend) > 0 {
 		r.errorf(ip.Child("env", "PATH"), "drop env.PATH and list directories under the tools' path:, or move them all into env.PATH", "env sets PATH and tools add to it too")
 	}
@@ -340,6 +334,26 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 		res.Annotations[k] = r.expandAt(ip.Child("annotations", k), img.Annotations[k], nil)
 	}
 	return res
+}
+
+// validName reports whether name can name an environment variable, and
+// reports it at p when not. Env names and arg names (which run steps see
+// as environment variables) follow this one rule.
+func (r *resolver) validName(p Path, what, name string) bool {
+	if envKeyRe.MatchString(name) {
+		return true
+	}
+	r.errorf(p, "use letters, digits and _, not starting with a digit", "%s name %q is not valid", what, name)
+	return false
+}
+
+// env expands the env mapping m at p into out, in name order.
+func (r *resolver) env(p Path, m, vars, out map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if r.validName(p.Child(k), "env", k) {
+			out[k] = r.expandAt(p.Child(k), m[k], vars)
+		}
+	}
 }
 
 func (r *resolver) absPath(p Path, field, v string) {

@@ -1579,7 +1579,7 @@ images:
     goTools:
       - {name: kind, package: sigs.k8s.io/kind, version: v0.24.0}
 `,
-			want: "2 problems in builder.yaml:\n  builder.yaml:8:7: go.dest \"bin\" is not an absolute path; paths in the image are absolute, e.g. /bin\n  builder.yaml:9:13: env name \"GO PROXY\" is not valid; use letters, digits and _",
+			want: "2 problems in builder.yaml:\n  builder.yaml:8:7: go.dest \"bin\" is not an absolute path; paths in the image are absolute, e.g. /bin\n  builder.yaml:9:13: env name \"GO PROXY\" is not valid; use letters, digits and _, not starting with a digit",
 		},
 		{
 			name: "Go tool names",
@@ -1632,7 +1632,7 @@ images:
           GOARCH: arm64
           CGO_ENABLED: "1"
 `,
-			want: "5 problems in builder.yaml:\n  builder.yaml:8:9: Go tool \"kind\": env GOARCH cannot be set; the frontend sets it for each platform; use cgo: for CGO_ENABLED\n  builder.yaml:8:9: Go tool \"kind\": env CGO_ENABLED cannot be set; the frontend sets it for each platform; use cgo: for CGO_ENABLED\n  builder.yaml:11:9: Go tool \"kind\": binary \"bin/kind\" contains /; binary is a file name; set dest: for the directory\n  builder.yaml:12:9: dest \"usr/bin\" is not an absolute path; paths in the image are absolute, e.g. /usr/bin\n  builder.yaml:14:11: env name \"1X\" is not valid; use letters, digits and _",
+			want: "5 problems in builder.yaml:\n  builder.yaml:8:9: Go tool \"kind\": env GOARCH cannot be set; the frontend sets it for each platform; use cgo: for CGO_ENABLED\n  builder.yaml:8:9: Go tool \"kind\": env CGO_ENABLED cannot be set; the frontend sets it for each platform; use cgo: for CGO_ENABLED\n  builder.yaml:11:9: Go tool \"kind\": binary \"bin/kind\" contains /; binary is a file name; set dest: for the directory\n  builder.yaml:12:9: dest \"usr/bin\" is not an absolute path; paths in the image are absolute, e.g. /usr/bin\n  builder.yaml:14:11: env name \"1X\" is not valid; use letters, digits and _, not starting with a digit",
 		},
 	}
 	for _, tc := range cases {

@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"path"
 	"regexp"
@@ -79,7 +78,7 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 			r.errorf(tp.Child("url"), "write a full https:// URL", "tool %q: %q is not a URL", t.Name, rt.URL)
 		case u.Scheme != "https" && u.Scheme != "http":
 			r.errorf(tp.Child("url"), "use an https:// URL", "tool %q: unsupported URL scheme %q", t.Name, u.Scheme)
-		case u.Scheme == "http" && !t.AllowHTTP && !isLoopback(u.Hostname()):
+		case u.Scheme == "http" && !t.AllowHTTP && !IsLoopback(u.Hostname()):
 			r.errorf(tp.Child("url"), "use https://, or set allowHTTP: true on the tool (the sha256 is still checked)", "tool %q: plain http URL %s", t.Name, rt.URL)
 		}
 	}
@@ -153,25 +152,9 @@ func (r *resolver) tool(tp Path, t *Tool) *ResolvedTool {
 		r.absPath(tp.Child("path", i), "path entry", v)
 		rt.Path = append(rt.Path, v)
 	}
-	for _, k := range slices.Sorted(maps.Keys(t.Env)) {
-		if !envKeyRe.MatchString(k) {
-			r.errorf(tp.Child("env", k), "use letters, digits and _, not starting with a digit", "env name %q is not valid", k)
-			continue
-		}
-		rt.Env[k] = r.expandAt(tp.Child("env", k), t.Env[k], vars)
-	}
+	r.env(tp.Child("env"), t.Env, vars, rt.Env)
 	if len(r.errs) > errsBefore {
 		return nil
 	}
 	return rt
-}
-
-// isLoopback reports whether host is this machine: plain http there crosses
-// no network.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
