@@ -73,7 +73,6 @@ type checker struct {
 	declared, built, all []string
 	buildPlatform        string
 	images               []string
-	args                 map[string]string
 	out                  []Finding
 	seen                 map[string]bool
 }
@@ -100,7 +99,6 @@ func newChecker(s *spec.Spec, o Options) *checker {
 			c.images = append(c.images, name)
 		}
 	}
-	c.args = s.ArgValues(o.BuildArgs)
 	return c
 }
 
@@ -168,24 +166,10 @@ func toolPlatforms(ps, only []string) []string {
 	return out
 }
 
-// expand expands a template the way the spec does outside tool fields:
-// args, ${os}, ${arch} (goarch) and ${arch.SCHEME}. ok is false when a
-// name is unknown.
-func (c *checker) expand(tmpl, platform string) (string, bool) {
-	out, err := spec.Expand(tmpl, func(name string) (string, bool) {
-		if v, ok := c.args[name]; ok {
-			return v, true
-		}
-		switch {
-		case name == "os":
-			return "linux", true
-		case name == "arch":
-			return c.s.ArchName(spec.DefaultArchScheme, platform)
-		case strings.HasPrefix(name, "arch."):
-			return c.s.ArchName(strings.TrimPrefix(name, "arch."), platform)
-		}
-		return "", false
-	})
+// expand is the value of the field at p on platform, as the resolver
+// expands it; ok is false when the template has a problem.
+func (c *checker) expand(p spec.Path, platform string) (string, bool) {
+	out, err := c.s.ExpandField(p, platform, c.o.BuildArgs)
 	return out, err == nil
 }
 
@@ -208,7 +192,7 @@ func (c *checker) missingChecksums() {
 					if have[p] {
 						continue
 					}
-					if cur, ok := c.expand(t.Version, p); ok && cur == v && slices.Contains(c.built, p) {
+					if cur, ok := c.expand(tp.Child("version"), p); ok && cur == v && slices.Contains(c.built, p) {
 						continue // a validation error of this build
 					}
 					missing = append(missing, p)
@@ -226,7 +210,7 @@ func (c *checker) missingChecksums() {
 				if have[p] || slices.Contains(c.built, p) {
 					continue
 				}
-				cur, ok := c.expand(t.Version, p)
+				cur, ok := c.expand(tp.Child("version"), p)
 				if !ok {
 					continue
 				}
@@ -369,13 +353,14 @@ func (c *checker) unpinnedGoTools() {
 			if gt == nil {
 				continue
 			}
-			v, ok := c.expand(gt.Version, c.built[0])
+			vp := spec.Path{"images", name, "goTools", fmt.Sprint(i), "version"}
+			v, ok := c.expand(vp, c.built[0])
 			if !ok {
 				continue
 			}
 			lv := strings.ToLower(v)
 			if isFloating(v) || lv == "upgrade" || lv == "patch" {
-				c.add(GoToolNotPinned, spec.Path{"images", name, "goTools", fmt.Sprint(i), "version"}, "Go tool %q is installed at @%s: each build may compile another version; pin a tag (v1.2.3) or a pseudo-version", gt.Name, v)
+				c.add(GoToolNotPinned, vp, "Go tool %q is installed at @%s: each build may compile another version; pin a tag (v1.2.3) or a pseudo-version", gt.Name, v)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"strings"
@@ -24,21 +25,75 @@ func goBinaryName(pkg string) string {
 	return name
 }
 
-func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
+// preparedGoSettings are an image's go: settings, with its toolchain
+// found among the tools.
+type preparedGoSettings struct {
+	settings *GoSettings
+	// toolchain names the toolchain tool; tc is it, nil when the image has
+	// none.
+	toolchain string
+	tc        *preparedTool
+	dest      field
+	env       []mapEntry
+}
+
+func prepareGoSettings(l *templates, ip Path, img *Image) *preparedGoSettings {
 	settings := img.Go
 	if settings == nil {
 		settings = &GoSettings{}
 	}
 	gp := ip.Child("go")
-	tcName := settings.Toolchain
-	if tcName == "" {
-		tcName = "go"
+	ps := &preparedGoSettings{settings: settings, toolchain: settings.Toolchain}
+	if ps.toolchain == "" {
+		ps.toolchain = "go"
 	}
-	var tc *Tool
-	var tcPath Path
-	for i, t := range img.Tools {
-		if t != nil && t.Name == tcName {
-			tc, tcPath = t, ip.Child("tools", i)
+	ps.env = l.mapping(gp.Child("env"), "go env", settings.Env)
+	ps.dest = l.add(gp.Child("dest"), "go dest", settings.Dest)
+	return ps
+}
+
+// preparedGoTool is a Go tool with its templates parsed.
+type preparedGoTool struct {
+	gt        *GoTool
+	path      Path
+	rng       Range
+	nameOK    bool
+	platforms *platformSet
+
+	pkg, version, binary, ldflags, dest field
+	tags                                []field
+	env                                 []mapEntry
+}
+
+func prepareGoTool(l *templates, src *Source, gp Path, gt *GoTool) *preparedGoTool {
+	w := fmt.Sprintf("Go tool %q", gt.Name)
+	pg := &preparedGoTool{gt: gt, path: gp, rng: src.Range(gp), nameOK: nameRe.MatchString(gt.Name), platforms: preparePlatforms(gp.Child("platforms"), gt.Platforms)}
+	pg.pkg = l.add(gp.Child("package"), w+" package", gt.Package)
+	pg.version = l.add(gp.Child("version"), w+" version", gt.Version)
+	pg.binary = l.add(gp.Child("binary"), w+" binary", gt.Binary)
+	ldflags := ""
+	if gt.Ldflags != nil {
+		ldflags = *gt.Ldflags
+	}
+	pg.ldflags = l.add(gp.Child("ldflags"), w+" ldflags", ldflags)
+	pg.tags = l.list(gp.Child("tags"), w+" tags", gt.Tags)
+	pg.env = l.mapping(gp.Child("env"), w+" env", gt.Env)
+	pg.dest = l.add(gp.Child("dest"), w+" dest", gt.Dest)
+	return pg
+}
+
+// reservedGoEnv are the compile's own settings: GOTOOLCHAIN=local keeps the
+// verified toolchain, the paths point at the cache and output mounts.
+var reservedGoEnv = []string{"GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOMODCACHE", "GOTOOLCHAIN", "HOME", "PATH", "TMPDIR"}
+
+func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
+	ip := Path{"images", pi.name}
+	ps := pi.goSettings
+	tcName := ps.toolchain
+	var tc *preparedTool
+	for _, pt := range pi.tools {
+		if pt != nil && pt.t.Name == tcName {
+			tc = pt
 		}
 	}
 	if tc == nil {
@@ -46,8 +101,8 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		return
 	}
 	build := r.buildPlatform
-	if only := r.toolPlatforms(tcPath, tc); only != nil && !only[build] {
-		r.errorf(tcPath.Child("platforms"), fmt.Sprintf("add %s to the tool's platforms: Go tools compile on the build platform", build), "tool %q, the Go toolchain, is limited to platforms that leave out the build platform %s", tcName, build)
+	if !r.on(tc.platforms, build) {
+		r.errorf(tc.path.Child("platforms"), fmt.Sprintf("add %s to the tool's platforms: Go tools compile on the build platform", build), "tool %q, the Go toolchain, is limited to platforms that leave out the build platform %s", tcName, build)
 		return
 	}
 	if build == r.platform {
@@ -57,8 +112,8 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 			}
 		}
 	} else {
-		sub := &resolver{s: r.s, src: r.src, platform: build, args: r.args, defArgs: r.defArgs, buildPlatform: build}
-		res.GoToolchain = sub.tool(tcPath, tc)
+		sub := &resolver{s: r.s, src: r.src, prep: r.prep, platform: build, args: r.args, buildPlatform: build, artifacts: r.artifacts, image: r.image}
+		res.GoToolchain = sub.tool(tc)
 		seen := map[string]bool{}
 		for _, e := range r.errs {
 			seen[e.Msg] = true
@@ -75,28 +130,26 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 		return // its problems are reported above
 	}
 	if res.GoToolchain.Form == FormRaw {
-		r.errorf(tcPath, "the Go toolchain is an archive unpacked with bin/go under dest, e.g. go${version}.linux-${arch}.tar.gz with strip: 1", "tool %q cannot serve as the Go toolchain: it is a raw binary", tcName)
+		r.errorf(tc.path, "the Go toolchain is an archive unpacked with bin/go under dest, e.g. go${version}.linux-${arch}.tar.gz with strip: 1", "tool %q cannot serve as the Go toolchain: it is a raw binary", tcName)
 		return
 	}
-	dest := settings.Dest
-	if dest == "" {
-		dest = "/usr/local/bin"
-	} else {
-		dest = r.expandAt(gp.Child("dest"), dest, nil)
-		r.absPath(gp.Child("dest"), "go.dest", dest)
+	dest := "/usr/local/bin"
+	if ps.settings.Dest != "" {
+		dest = r.expand(ps.dest, nil)
+		r.absPath(ps.dest.path, "go.dest", dest)
 	}
 	baseEnv := map[string]string{}
-	r.env(gp.Child("env"), settings.Env, nil, baseEnv)
+	r.env(ps.env, nil, baseEnv)
 	seen := map[string]bool{}
 	for _, t := range res.Tools {
 		seen[t.Name] = true
 	}
-	for i, gt := range img.GoTools {
-		tp := ip.Child("goTools", i)
-		if gt == nil {
+	for _, pg := range pi.goTools {
+		if pg == nil {
 			continue
 		}
-		if !nameRe.MatchString(gt.Name) {
+		gt, tp := pg.gt, pg.path
+		if !pg.nameOK {
 			r.errorf(tp.Child("name"), "use lower-case letters, digits, . _ + -", "Go tool name %q is not valid", gt.Name)
 			continue
 		}
@@ -105,18 +158,18 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 			continue
 		}
 		seen[gt.Name] = true
-		if only := r.toolPlatforms(tp, &Tool{Platforms: gt.Platforms}); only != nil && !only[r.platform] {
+		if !r.on(pg.platforms, r.platform) {
 			continue
 		}
-		rg := &ResolvedGoTool{Name: gt.Name, Cgo: gt.Cgo, Range: r.src.Range(tp), Env: map[string]string{}}
-		rg.Package = r.expandAt(tp.Child("package"), gt.Package, nil)
-		rg.Version = r.expandAt(tp.Child("version"), gt.Version, nil)
+		rg := &ResolvedGoTool{Name: gt.Name, Cgo: gt.Cgo, Range: pg.rng, Env: map[string]string{}}
+		rg.Package = r.expand(pg.pkg, nil)
+		rg.Version = r.expand(pg.version, nil)
 		if rg.Package == "" {
 			r.errorf(tp, "add package: with the import path of the command, e.g. golang.org/x/tools/cmd/goimports", "Go tool %q has no package", gt.Name)
 			continue
 		}
 		if !goPkgRe.MatchString(rg.Package) || strings.Contains(rg.Package, "@") {
-			r.errorf(tp.Child("package"), "write the import path alone; the version goes under version:", "Go tool %q: %q is not an import path", gt.Name, rg.Package)
+			r.errorf(pg.pkg.path, "write the import path alone; the version goes under version:", "Go tool %q: %q is not an import path", gt.Name, rg.Package)
 			continue
 		}
 		if rg.Version == "" {
@@ -124,36 +177,32 @@ func (r *resolver) goTools(ip Path, img *Image, res *Resolved) {
 			continue
 		}
 		if !goVersionRe.MatchString(rg.Version) {
-			r.errorf(tp.Child("version"), "a tag (v1.2.3), a pseudo-version or a commit", "Go tool %q: %q is not a module version", gt.Name, rg.Version)
+			r.errorf(pg.version.path, "a tag (v1.2.3), a pseudo-version or a commit", "Go tool %q: %q is not a module version", gt.Name, rg.Version)
 			continue
 		}
 		rg.Binary = goBinaryName(rg.Package)
 		if gt.Binary != "" {
-			rg.Binary = r.expandAt(tp.Child("binary"), gt.Binary, nil)
+			rg.Binary = r.expand(pg.binary, nil)
 			if strings.Contains(rg.Binary, "/") {
-				r.errorf(tp.Child("binary"), "binary is a file name; set dest: for the directory", "Go tool %q: binary %q contains /", gt.Name, rg.Binary)
+				r.errorf(pg.binary.path, "binary is a file name; set dest: for the directory", "Go tool %q: binary %q contains /", gt.Name, rg.Binary)
 			}
 		}
 		d := dest
 		if gt.Dest != "" {
-			d = r.expandAt(tp.Child("dest"), gt.Dest, nil)
-			r.absPath(tp.Child("dest"), "dest", d)
+			d = r.expand(pg.dest, nil)
+			r.absPath(pg.dest.path, "dest", d)
 		}
 		rg.Dest = path.Join(d, rg.Binary)
 		rg.Ldflags = "-s -w"
 		if gt.Ldflags != nil {
-			rg.Ldflags = r.expandAt(tp.Child("ldflags"), *gt.Ldflags, nil)
+			rg.Ldflags = r.expand(pg.ldflags, nil)
 		}
-		for j, tag := range gt.Tags {
-			rg.Tags = append(rg.Tags, r.expandAt(tp.Child("tags", j), tag, nil))
+		for _, f := range pg.tags {
+			rg.Tags = append(rg.Tags, r.expand(f, nil))
 		}
-		for k, v := range baseEnv {
-			rg.Env[k] = v
-		}
-		r.env(tp.Child("env"), gt.Env, nil, rg.Env)
-		// The compile's own settings: GOTOOLCHAIN=local keeps the verified
-		// toolchain, the paths point at the cache and output mounts.
-		for _, k := range []string{"GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOMODCACHE", "GOTOOLCHAIN", "HOME", "PATH", "TMPDIR"} {
+		maps.Copy(rg.Env, baseEnv)
+		r.env(pg.env, nil, rg.Env)
+		for _, k := range reservedGoEnv {
 			if _, set := rg.Env[k]; set {
 				r.errorf(tp, "the frontend sets it for each platform; use cgo: for CGO_ENABLED", "Go tool %q: env %s cannot be set", gt.Name, k)
 			}

@@ -7,8 +7,39 @@ import (
 
 var pkgRe = regexp.MustCompile(`^[A-Za-z0-9@_+][A-Za-z0-9._+:~=*@/<>-]*$`)
 
-func (r *resolver) packages(pp Path, p *Packages) *ResolvedPackages {
-	rp := &ResolvedPackages{Manager: p.Manager, Range: r.src.Range(pp)}
+// preparedPackages is the packages: of an image with its templates parsed.
+type preparedPackages struct {
+	p            *Packages
+	path         Path
+	rng          Range
+	install      []field
+	options      []field
+	repositories []*preparedRepository
+}
+
+type preparedRepository struct {
+	path              Path
+	name, url, gpgkey field
+}
+
+func preparePackages(l *templates, src *Source, pp Path, p *Packages) *preparedPackages {
+	pk := &preparedPackages{p: p, path: pp, rng: src.Range(pp)}
+	pk.install = l.list(pp.Child("install"), "packages install", p.Install)
+	pk.options = l.list(pp.Child("options"), "packages options", p.Options)
+	for i, repo := range p.Repositories {
+		var pr *preparedRepository
+		if repo != nil {
+			rp := pp.Child("repositories", i)
+			pr = &preparedRepository{path: rp, name: l.add(rp.Child("name"), "repository name", repo.Name), url: l.add(rp.Child("url"), "repository url", repo.URL), gpgkey: l.add(rp.Child("gpgkey"), "repository gpgkey", repo.GPGKey)}
+		}
+		pk.repositories = append(pk.repositories, pr)
+	}
+	return pk
+}
+
+func (r *resolver) packages(pk *preparedPackages) *ResolvedPackages {
+	p, pp := pk.p, pk.path
+	rp := &ResolvedPackages{Manager: p.Manager, Range: pk.rng}
 	switch p.Manager {
 	case "apt", "dnf", "microdnf", "apk":
 	case "":
@@ -23,31 +54,30 @@ func (r *resolver) packages(pp Path, p *Packages) *ResolvedPackages {
 	if len(p.Install) == 0 {
 		r.errorf(pp, "list the packages under install:, or remove packages:", "packages has nothing to install")
 	}
-	for i, n := range p.Install {
-		v := r.expandAt(pp.Child("install", i), n, nil)
+	for _, f := range pk.install {
+		v := r.expand(f, nil)
 		if v != "" && !pkgRe.MatchString(v) {
-			r.errorf(pp.Child("install", i), "one package name (or name=version / NEVRA) per item", "%q is not a package name", v)
+			r.errorf(f.path, "one package name (or name=version / NEVRA) per item", "%q is not a package name", v)
 		}
 		rp.Install = append(rp.Install, v)
 	}
-	for i, o := range p.Options {
-		v := r.expandAt(pp.Child("options", i), o, nil)
+	for _, f := range pk.options {
+		v := r.expand(f, nil)
 		if !strings.HasPrefix(v, "-") {
-			r.errorf(pp.Child("options", i), "options are flags of the install command, e.g. --allowerasing; put packages under install", "option %q does not start with -", v)
+			r.errorf(f.path, "options are flags of the install command, e.g. --allowerasing; put packages under install", "option %q does not start with -", v)
 		}
 		rp.Options = append(rp.Options, v)
 	}
-	for i, repo := range p.Repositories {
-		rpp := pp.Child("repositories", i)
-		if repo == nil {
+	for _, pr := range pk.repositories {
+		if pr == nil {
 			continue
 		}
-		nr := &Repository{Name: r.expandAt(rpp.Child("name"), repo.Name, nil), URL: r.expandAt(rpp.Child("url"), repo.URL, nil), GPGKey: r.expandAt(rpp.Child("gpgkey"), repo.GPGKey, nil)}
+		nr := &Repository{Name: r.expand(pr.name, nil), URL: r.expand(pr.url, nil), GPGKey: r.expand(pr.gpgkey, nil)}
 		if !nameRe.MatchString(nr.Name) {
-			r.errorf(rpp.Child("name"), "use lower-case letters, digits, . _ + -", "repository name %q is not valid", nr.Name)
+			r.errorf(pr.name.path, "use lower-case letters, digits, . _ + -", "repository name %q is not valid", nr.Name)
 		}
 		if nr.URL == "" {
-			r.errorf(rpp, "add url:", "repository %q has no url", nr.Name)
+			r.errorf(pr.path, "add url:", "repository %q has no url", nr.Name)
 		}
 		rp.Repositories = append(rp.Repositories, nr)
 	}

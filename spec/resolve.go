@@ -87,122 +87,144 @@ func (s *Spec) Validate(platformList []string, opts Options) error {
 type resolver struct {
 	s        *Spec
 	src      *Source
+	prep     *prepared
 	platform string
 	args     map[string]string
-	defArgs  map[string]string
 	errs     ErrorList
 	// buildPlatform is where Go tools compile.
 	buildPlatform string
+	// artifacts, when set, collects each tool's download instead of
+	// choosing its checksum (Artifacts).
+	artifacts *[]*Artifact
+	image     string
 }
 
 func (r *resolver) errorf(p Path, hint, format string, a ...any) {
 	r.errs = append(r.errs, r.src.Errorf(p, hint, format, a...))
 }
 
-// lookup resolves a template name: spec args, then ${arch.SCHEME} and ${os},
-// then the extra names of the context (a tool's version and arch).
-func (r *resolver) lookup(args map[string]string, extra map[string]string) func(string) (string, bool) {
-	return func(n string) (string, bool) {
-		if v, ok := extra[n]; ok {
-			return v, true
+// toolNames are the names a tool's own fields add to the args: ${version},
+// ${arch} in the tool's scheme, and ${name}.
+type toolNames struct {
+	version, arch, name string
+}
+
+// lookup resolves a template name: the tool's own names (tn, nil outside
+// tool fields), then args, then ${os}, ${arch.SCHEME} and ${arch}.
+func (r *resolver) lookup(n string, args map[string]string, tn *toolNames) (string, bool) {
+	if tn != nil {
+		switch n {
+		case "version":
+			return tn.version, true
+		case "arch":
+			return tn.arch, true
+		case "name":
+			return tn.name, true
 		}
-		if v, ok := args[n]; ok {
-			return v, true
-		}
-		if n == "os" {
-			return "linux", true
-		}
-		if scheme, ok := strings.CutPrefix(n, "arch."); ok {
-			return r.s.ArchName(scheme, r.platform)
-		}
-		if n == "arch" {
-			return r.s.ArchName(DefaultArchScheme, r.platform)
-		}
-		return "", false
 	}
+	if v, ok := args[n]; ok {
+		return v, true
+	}
+	if n == "os" {
+		return "linux", true
+	}
+	if scheme, ok := strings.CutPrefix(n, "arch."); ok {
+		return r.s.ArchName(scheme, r.platform)
+	}
+	if n == "arch" {
+		return r.s.ArchName(DefaultArchScheme, r.platform)
+	}
+	return "", false
 }
 
-// expandAt expands a template found at p, reporting problems there.
-func (r *resolver) expandAt(p Path, tmpl string, extra map[string]string) string {
-	return r.expandWith(p, tmpl, r.args, extra)
+// value expands t with args and the tool's names.
+func (r *resolver) value(t *Template, args map[string]string, tn *toolNames) (string, *templateError) {
+	return t.expand(func(n string) (string, bool) { return r.lookup(n, args, tn) })
 }
 
-func (r *resolver) expandWith(p Path, tmpl string, args, extra map[string]string) string {
-	out, err := expand(tmpl, r.lookup(args, extra))
-	if err != nil {
-		te, _ := err.(*templateError)
-		hint := "templates take ${NAME} of an arg declared under args, ${version}, ${arch}, ${arch.SCHEME} or ${os}; write $$ for a literal $"
-		if te != nil && te.name != "" {
-			if scheme, ok := strings.CutPrefix(te.name, "arch."); ok {
-				if _, known := r.s.archSchemes()[scheme]; known {
-					hint = fmt.Sprintf("add %s under arches.%s", r.platform, scheme)
-					r.errorf(p, hint, "arch scheme %q has no name for %s", scheme, r.platform)
-					return ""
-				}
-				hint = fmt.Sprintf("declare it under arches (known schemes: %s)", strings.Join(r.s.schemeNames(), ", "))
+// expand returns the value of f on this platform, reporting a problem at
+// f's path.
+func (r *resolver) expand(f field, tn *toolNames) string {
+	out, te := r.value(f.t, r.args, tn)
+	if te == nil {
+		return out
+	}
+	hint := "templates take ${NAME} of an arg declared under args, ${version}, ${arch}, ${arch.SCHEME} or ${os}; write $$ for a literal $"
+	if te.name != "" {
+		if scheme, ok := strings.CutPrefix(te.name, "arch."); ok {
+			if _, known := r.s.archSchemes()[scheme]; known {
+				hint = fmt.Sprintf("add %s under arches.%s", r.platform, scheme)
+				r.errorf(f.path, hint, "arch scheme %q has no name for %s", scheme, r.platform)
+				return ""
+			}
+			hint = fmt.Sprintf("declare it under arches (known schemes: %s)", strings.Join(r.s.schemeNames(), ", "))
+		} else {
+			names := slices.Collect(maps.Keys(r.args))
+			if tn != nil {
+				names = append(names, "version", "arch", "name")
+			}
+			if best := closest(te.name, names); best != "" {
+				hint = fmt.Sprintf("did you mean ${%s}? Otherwise declare %s under args", best, te.name)
 			} else {
-				var names []string
-				for k := range r.args {
-					names = append(names, k)
-				}
-				for k := range extra {
-					names = append(names, k)
-				}
-				if best := closest(te.name, names); best != "" {
-					hint = fmt.Sprintf("did you mean ${%s}? Otherwise declare %s under args", best, te.name)
-				} else {
-					hint = fmt.Sprintf("declare %s under args, or write $${%s} for a literal", te.name, te.name)
-				}
+				hint = fmt.Sprintf("declare %s under args, or write $${%s} for a literal", te.name, te.name)
 			}
 		}
-		r.errorf(p, hint, "%s", err.Error())
-		return ""
 	}
-	return out
+	r.errorf(f.path, hint, "%s", te.msg)
+	return ""
 }
 
 // Resolve returns the image opts.Target for one platform.
 func (s *Spec) Resolve(platform string, opts Options) (*Resolved, error) {
-	src := s.Source
-	if src == nil {
-		src = &Source{Filename: "builder.yaml"}
+	r, pi, err := s.resolver(platform, opts)
+	if err != nil {
+		return nil, err
 	}
-	r := &resolver{s: s, src: src}
+	res := r.resolveImage(pi)
+	if err := r.errs.err(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// resolver starts a Resolve: the platforms checked, the args' values set,
+// the spec's top-level problems reported, the image found.
+func (s *Spec) resolver(platform string, opts Options) (*resolver, *preparedImage, error) {
+	p := s.prepare()
+	r := &resolver{s: s, src: p.src, prep: p}
 	np, err := NormalizePlatform(platform)
 	if err != nil {
-		return nil, ErrorList{{File: src.Filename, Msg: err.Error(), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
+		return nil, nil, ErrorList{{File: p.src.Filename, Msg: err.Error(), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
 	}
 	r.platform = np
 	r.buildPlatform = DefaultBuildPlatform
 	if opts.BuildPlatform != "" {
 		bp, err := NormalizePlatform(opts.BuildPlatform)
 		if err != nil {
-			return nil, ErrorList{{File: src.Filename, Msg: "build platform: " + err.Error()}}
+			return nil, nil, ErrorList{{File: p.src.Filename, Msg: "build platform: " + err.Error()}}
 		}
 		r.buildPlatform = bp
 	}
 	r.args = s.ArgValues(opts.BuildArgs)
-	r.defArgs = s.ArgValues(nil)
-
-	r.checkTop()
+	for _, e := range p.top {
+		c := *e
+		r.errs = append(r.errs, &c)
+	}
 	name := opts.Target
 	if name == "" {
 		name = s.DefaultImage()
 	}
-	img, ok := s.Images[name]
-	if !ok || img == nil {
+	r.image = name
+	pi := p.images[name]
+	if pi == nil {
 		if len(s.Images) == 0 {
 			r.errorf(nil, "add an images: mapping with one image (see docs/spec.md)", "the spec declares no image")
 		} else {
 			r.errorf(Path{"images"}, "pass --target with one of: "+strings.Join(s.ImageNames(), ", "), "no image named %q in the spec", name)
 		}
-		return nil, r.errs.err()
+		return nil, nil, r.errs.err()
 	}
-	res := r.image(name, img)
-	if err := r.errs.err(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return r, pi, nil
 }
 
 func (r *resolver) checkTop() {
@@ -235,37 +257,38 @@ func (r *resolver) checkTop() {
 	}
 }
 
-func (r *resolver) image(name string, img *Image) *Resolved {
-	ip := Path{"images", name}
+func (r *resolver) resolveImage(pi *preparedImage) *Resolved {
+	img := pi.img
+	ip := Path{"images", pi.name}
 	res := &Resolved{
-		Spec: r.s, Image: name, Platform: r.platform, Args: r.args,
+		Spec: r.s, Image: pi.name, Platform: r.platform, Args: r.args,
 		Env: map[string]string{}, Labels: map[string]string{},
 	}
-	res.Base = r.expandAt(ip.Child("base"), img.Base, nil)
-	res.BaseRange = r.src.Range(ip.Child("base"))
+	res.Base = r.expand(pi.base, nil)
+	res.BaseRange = pi.baseRange
 	if img.Base == "" {
-		r.errorf(ip, "add base: with the image to start from, e.g. registry.access.redhat.com/ubi9/ubi:9.6", "image %q has no base", name)
+		r.errorf(ip, "add base: with the image to start from, e.g. registry.access.redhat.com/ubi9/ubi:9.6", "image %q has no base", pi.name)
 	} else if res.Base != "" && res.Base != "scratch" {
 		if _, err := reference.ParseNormalizedNamed(res.Base); err != nil {
-			r.errorf(ip.Child("base"), "write an image reference such as docker.io/library/debian:12", "base %q is not an image reference: %v", res.Base, err)
+			r.errorf(pi.base.path, "write an image reference such as docker.io/library/debian:12", "base %q is not an image reference: %v", res.Base, err)
 		}
 	}
-	if img.Packages != nil {
-		res.Packages = r.packages(ip.Child("packages"), img.Packages)
+	if pi.packages != nil {
+		res.Packages = r.packages(pi.packages)
 	}
-	seen := map[string]Path{}
-	for i, t := range img.Tools {
-		tp := ip.Child("tools", i)
-		if t == nil {
-			r.errorf(tp, "remove the empty item", "empty tool")
+	seen := map[string]*preparedTool{}
+	for i, pt := range pi.tools {
+		if pt == nil {
+			r.errorf(ip.Child("tools", i), "remove the empty item", "empty tool")
 			continue
 		}
-		if prev, dup := seen[t.Name]; dup && t.Name != "" {
-			r.errorf(tp.Child("name"), fmt.Sprintf("rename one of them (the first is at line %d)", r.src.Range(prev).Start.Line), "tool %q is declared twice", t.Name)
+		name := pt.t.Name
+		if prev, dup := seen[name]; dup && name != "" {
+			r.errorf(pt.path.Child("name"), fmt.Sprintf("rename one of them (the first is at line %d)", prev.rng.Start.Line), "tool %q is declared twice", name)
 			continue
 		}
-		seen[t.Name] = tp
-		if rt := r.tool(tp, t); rt != nil {
+		seen[name] = pt
+		if rt := r.tool(pt); rt != nil {
 			res.Tools = append(res.Tools, rt)
 			res.PathPrepend = append(res.PathPrepend, rt.Path...)
 			for k, v := range rt.Env {
@@ -273,65 +296,62 @@ func (r *resolver) image(name string, img *Image) *Resolved {
 			}
 		}
 	}
-	if len(img.GoTools) > 0 {
-		r.goTools(ip, img, res)
+	if len(pi.goTools) > 0 {
+		r.goTools(pi, res)
 	}
-	for i, f := range img.Files {
-		fp := ip.Child("files", i)
-		if f == nil {
+	for _, pf := range pi.files {
+		if pf == nil {
 			continue
 		}
-		rf := &ResolvedFile{Src: r.expandAt(fp.Child("src"), f.Src, nil), Dest: r.expandAt(fp.Child("dest"), f.Dest, nil), Mode: uint32(f.Mode), Range: r.src.Range(fp)}
+		rf := &ResolvedFile{Src: r.expand(pf.src, nil), Dest: r.expand(pf.dest, nil), Mode: uint32(pf.f.Mode), Range: pf.rng}
 		if rf.Src == "" {
-			r.errorf(fp, "add src: with a path in the build context", "file has no src")
+			r.errorf(pf.path, "add src: with a path in the build context", "file has no src")
 		} else if path.IsAbs(rf.Src) || strings.HasPrefix(path.Clean(rf.Src), "..") {
-			r.errorf(fp.Child("src"), "src is relative to the build context", "src %q leaves the build context", rf.Src)
+			r.errorf(pf.src.path, "src is relative to the build context", "src %q leaves the build context", rf.Src)
 		}
-		r.absPath(fp.Child("dest"), "dest", rf.Dest)
+		r.absPath(pf.dest.path, "dest", rf.Dest)
 		res.Files = append(res.Files, rf)
 	}
-	for i, d := range img.Directories {
-		dp := ip.Child("directories", i)
-		if d == nil {
+	for _, pd := range pi.dirs {
+		if pd == nil {
 			continue
 		}
-		rd := &ResolvedDir{Path: r.expandAt(dp.Child("path"), d.Path, nil), Mode: uint32(d.Mode.Perm(0o755)), Range: r.src.Range(dp)}
-		r.absPath(dp.Child("path"), "path", rd.Path)
+		rd := &ResolvedDir{Path: r.expand(pd.dir, nil), Mode: uint32(pd.d.Mode.Perm(0o755)), Range: pd.rng}
+		r.absPath(pd.dir.path, "path", rd.Path)
 		res.Dirs = append(res.Dirs, rd)
 	}
 	for i, st := range img.Run {
-		rp := ip.Child("run", i)
 		if st == nil || strings.TrimSpace(st.Command) == "" {
-			r.errorf(rp, "give the step a command, or remove it", "run step has no command")
+			r.errorf(ip.Child("run", i), "give the step a command, or remove it", "run step has no command")
 			continue
 		}
-		res.Run = append(res.Run, &ResolvedRun{Name: st.Name, Command: st.Command, Range: r.src.Range(rp)})
+		res.Run = append(res.Run, &ResolvedRun{Name: st.Name, Command: st.Command, Range: pi.run[i]})
 	}
-	r.env(ip.Child("env"), img.Env, nil, res.Env)
+	r.env(pi.env, nil, res.Env)
 	if _, ok := res.Env["PATH"]; ok && len(res.PathPrepend) > 0 {
 		r.errorf(ip.Child("env", "PATH"), "drop env.PATH and list directories under the tools' path:, or move them all into env.PATH", "env sets PATH and tools add to it too")
 	}
-	res.Workdir = r.expandAt(ip.Child("workdir"), img.Workdir, nil)
+	res.Workdir = r.expand(pi.workdir, nil)
 	if res.Workdir != "" {
-		r.absPath(ip.Child("workdir"), "workdir", res.Workdir)
+		r.absPath(pi.workdir.path, "workdir", res.Workdir)
 	}
-	res.User = r.expandAt(ip.Child("user"), img.User, nil)
-	for i, e := range img.Entrypoint {
-		res.Entrypoint = append(res.Entrypoint, r.expandAt(ip.Child("entrypoint", i), e, nil))
+	res.User = r.expand(pi.user, nil)
+	for _, f := range pi.entrypoint {
+		res.Entrypoint = append(res.Entrypoint, r.expand(f, nil))
 	}
-	for i, e := range img.Cmd {
-		res.Cmd = append(res.Cmd, r.expandAt(ip.Child("cmd", i), e, nil))
+	for _, f := range pi.cmd {
+		res.Cmd = append(res.Cmd, r.expand(f, nil))
 	}
-	for _, k := range slices.Sorted(maps.Keys(img.Labels)) {
-		res.Labels[k] = r.expandAt(ip.Child("labels", k), img.Labels[k], nil)
+	for _, e := range pi.labels {
+		res.Labels[e.key] = r.expand(e.field, nil)
 	}
 	res.Annotations = map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(img.Annotations)) {
-		if strings.ContainsAny(k, "[]=, ") || k == "" {
-			r.errorf(ip.Child("annotations", k), "use a reverse-DNS key such as org.opencontainers.image.source", "annotation key %q is not valid", k)
+	for _, e := range pi.annotations {
+		if strings.ContainsAny(e.key, "[]=, ") || e.key == "" {
+			r.errorf(e.path, "use a reverse-DNS key such as org.opencontainers.image.source", "annotation key %q is not valid", e.key)
 			continue
 		}
-		res.Annotations[k] = r.expandAt(ip.Child("annotations", k), img.Annotations[k], nil)
+		res.Annotations[e.key] = r.expand(e.field, nil)
 	}
 	return res
 }
@@ -347,11 +367,11 @@ func (r *resolver) validName(p Path, what, name string) bool {
 	return false
 }
 
-// env expands the env mapping m at p into out, in name order.
-func (r *resolver) env(p Path, m, vars, out map[string]string) {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if r.validName(p.Child(k), "env", k) {
-			out[k] = r.expandAt(p.Child(k), m[k], vars)
+// env expands an env mapping into out, in name order.
+func (r *resolver) env(m []mapEntry, tn *toolNames, out map[string]string) {
+	for _, e := range m {
+		if e.validName || r.validName(e.path, "env", e.key) {
+			out[e.key] = r.expand(e.field, tn)
 		}
 	}
 }
@@ -365,10 +385,19 @@ func (r *resolver) absPath(p Path, field, v string) {
 		r.errorf(p, "paths in the image are absolute, e.g. /"+strings.TrimPrefix(v, "./"), "%s %q is not an absolute path", field, v)
 		return
 	}
-	for _, el := range strings.Split(v, "/") {
-		if el == ".." {
-			r.errorf(p, "write the path without ..", "%s %q contains ..", field, v)
-			return
-		}
+	if hasDotDot(v) {
+		r.errorf(p, "write the path without ..", "%s %q contains ..", field, v)
 	}
+}
+
+// hasDotDot reports whether a slash-separated path has a ".." element.
+func hasDotDot(p string) bool {
+	for p != "" {
+		el, rest, _ := strings.Cut(p, "/")
+		if el == ".." {
+			return true
+		}
+		p = rest
+	}
+	return false
 }

@@ -34,6 +34,8 @@ type Spec struct {
 	// schemes caches archSchemes (Parse sets it): Resolve runs per
 	// platform, concurrently. A pointer, so a Spec can still be copied.
 	schemes *schemeCache
+	// prep holds what every Resolve of the spec shares (prepare.go).
+	prep *prepCache
 }
 
 // Arg is a build argument. In YAML it is either a plain scalar (the default)
