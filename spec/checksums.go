@@ -3,12 +3,23 @@ package spec
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 )
 
-var hexRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// isSHA256 reports whether s is a sha256 as sha256sum prints it: 64
+// lower-case hex digits.
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // checksumTable is a tool's sha256 mapping, normalized once per spec.
 type checksumTable struct {
@@ -63,7 +74,7 @@ func byPlatform(m map[string]string) (map[string]sumEntry, []string) {
 			continue
 		}
 		d := strings.TrimPrefix(strings.TrimSpace(m[k]), "sha256:")
-		out[np] = sumEntry{key: k, raw: m[k], digest: d, ok: hexRe.MatchString(d), value: "sha256:" + d}
+		out[np] = sumEntry{key: k, raw: m[k], digest: d, ok: isSHA256(d), value: "sha256:" + d}
 	}
 	return out, bad
 }
