@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -1659,5 +1660,69 @@ images:
 				}
 			}
 		})
+	}
+}
+
+// TestResolveConcurrently: the frontend resolves the platforms of a build
+// in parallel on one parsed spec, which shares its prepared state among
+// them (run with -race).
+func TestResolveConcurrently(t *testing.T) {
+	data := []byte(benchSpec(20))
+	s, err := Parse("builder.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plats := s.TargetPlatforms(nil, "")
+	got := make([][]*ResolvedTool, len(plats))
+	var wg sync.WaitGroup
+	for i, p := range plats {
+		wg.Go(func() {
+			r, err := s.Resolve(p, Options{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got[i] = r.Tools
+		})
+	}
+	wg.Wait()
+	for i, p := range plats {
+		fresh, err := Parse("builder.yaml", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := fresh.Resolve(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got[i], r.Tools) {
+			t.Errorf("%s resolved concurrently differs from resolved alone", p)
+		}
+	}
+}
+
+// TestResolveCopiedSpec: a copy of a resolved Spec, changed, resolves what
+// it says, not what the original prepared.
+func TestResolveCopiedSpec(t *testing.T) {
+	s, err := Parse("builder.yaml", []byte(`version: 1
+args:
+  TAG: "1"
+images:
+  b:
+    base: example.com/base:${TAG}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.Resolve("linux/amd64", Options{}); err != nil || r.Base != "example.com/base:1" {
+		t.Fatalf("original: %v, %v", r, err)
+	}
+	cp := *s
+	cp.Images = map[string]*Image{"b": {Base: "example.com/other:${TAG}"}}
+	if r, err := cp.Resolve("linux/amd64", Options{}); err != nil || r.Base != "example.com/other:1" {
+		t.Fatalf("copy: %+v, %v", r, err)
+	}
+	if r, err := s.Resolve("linux/amd64", Options{}); err != nil || r.Base != "example.com/base:1" {
+		t.Fatalf("original after the copy: %+v, %v", r, err)
 	}
 }
