@@ -24,36 +24,27 @@ type prepared struct {
 }
 
 // prepCache holds a Spec's prepared state. A copy of a Spec shares the
-// pointer, so the state records the Spec it was made for: a copy, which may
-// differ, prepares its own.
+// pointer, so the cache records the Spec it belongs to: a copy, which may
+// differ, gets a cache of its own.
 type prepCache struct {
-	mu    sync.Mutex
 	owner *Spec
+	once  sync.Once
 	p     *prepared
 }
 
-// prepMu guards the creation of a Spec's prepCache.
+// prepMu guards Spec.prep.
 var prepMu sync.Mutex
 
-// prepare returns s's prepared state, made on first use. A Spec must not
-// change once it has been resolved.
+// prepare returns s's prepared state, made on first use.
 func (s *Spec) prepare() *prepared {
 	prepMu.Lock()
-	if s.prep == nil {
-		s.prep = &prepCache{}
+	if s.prep == nil || s.prep.owner != s {
+		s.prep = &prepCache{owner: s}
 	}
 	c := s.prep
 	prepMu.Unlock()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.owner == s {
-		return c.p
-	}
-	p := newPrepared(s)
-	if c.owner == nil {
-		c.owner, c.p = s, p
-	}
-	return p
+	c.once.Do(func() { c.p = newPrepared(s) })
+	return c.p
 }
 
 func newPrepared(s *Spec) *prepared {

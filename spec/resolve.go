@@ -174,7 +174,10 @@ func (r *resolver) expand(f field, tn *toolNames) string {
 	return ""
 }
 
-// Resolve returns the image opts.Target for one platform.
+// Resolve returns the image opts.Target for one platform. Resolves of one
+// Spec may run concurrently. What no platform changes (parsed templates,
+// checked names, normalized checksums) is worked out on the first and kept
+// with the Spec: change a Spec before its first Resolve, or change a copy.
 func (s *Spec) Resolve(platform string, opts Options) (*Resolved, error) {
 	r, pi, err := s.resolver(platform, opts)
 	if err != nil {
