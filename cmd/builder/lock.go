@@ -130,7 +130,7 @@ func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, erro
 			}
 		}
 	}
-	return out, dedupe(errs), nil
+	return out, errs.Sorted(), nil
 }
 
 // runLock locks one file; ok is false when --check finds something or a
