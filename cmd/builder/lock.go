@@ -91,11 +91,10 @@ is.`,
 	return cmd
 }
 
-// artifact is one tool's download for one platform, and its sha256 once
-// known (hex).
+// artifact is one tool's download for one platform.
 type artifact struct {
 	*spec.Artifact
-	sum string
+	sum string // hex, once known
 }
 
 // artifacts lists what to lock, or the spec's errors. The spec resolves
