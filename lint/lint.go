@@ -3,7 +3,6 @@ package lint
 import (
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"path"
 	"slices"
@@ -43,7 +42,7 @@ type Options struct {
 	// BuildArgs are the --build-arg values.
 	BuildArgs map[string]string
 	// BuildPlatform is where downloads unpack and Go tools compile; default
-	// linux/amd64.
+	// spec.DefaultBuildPlatform.
 	BuildPlatform string
 	// Config skips rules.
 	Config Config
@@ -74,7 +73,6 @@ type checker struct {
 	declared, built, all []string
 	buildPlatform        string
 	images               []string
-	args                 map[string]string
 	out                  []Finding
 	seen                 map[string]bool
 }
@@ -84,24 +82,12 @@ func newChecker(s *spec.Spec, o Options) *checker {
 	if s.Source != nil {
 		c.file = s.Source.Filename
 	}
-	c.buildPlatform = "linux/amd64"
-	if o.BuildPlatform != "" {
-		if p, err := spec.NormalizePlatform(o.BuildPlatform); err == nil {
-			c.buildPlatform = p
-		}
+	c.buildPlatform = spec.DefaultBuildPlatform
+	if p, err := spec.NormalizePlatform(o.BuildPlatform); err == nil {
+		c.buildPlatform = p
 	}
 	c.declared = s.DefaultPlatforms()
-	for _, p := range o.Platforms {
-		if np, err := spec.NormalizePlatform(p); err == nil && !slices.Contains(c.built, np) {
-			c.built = append(c.built, np)
-		}
-	}
-	if len(c.built) == 0 {
-		c.built = append(c.built, c.declared...)
-	}
-	if len(c.built) == 0 {
-		c.built = []string{c.buildPlatform}
-	}
+	c.built = s.TargetPlatforms(o.Platforms, c.buildPlatform)
 	c.all = append([]string{}, c.built...)
 	for _, p := range c.declared {
 		if !slices.Contains(c.all, p) {
@@ -113,7 +99,6 @@ func newChecker(s *spec.Spec, o Options) *checker {
 			c.images = append(c.images, name)
 		}
 	}
-	c.args = s.ArgValues(o.BuildArgs)
 	return c
 }
 
@@ -181,24 +166,10 @@ func toolPlatforms(ps, only []string) []string {
 	return out
 }
 
-// expand expands a template the way the spec does outside tool fields:
-// args, ${os}, ${arch} (goarch) and ${arch.SCHEME}. ok is false when a
-// name is unknown.
-func (c *checker) expand(tmpl, platform string) (string, bool) {
-	out, err := spec.Expand(tmpl, func(name string) (string, bool) {
-		if v, ok := c.args[name]; ok {
-			return v, true
-		}
-		switch {
-		case name == "os":
-			return "linux", true
-		case name == "arch":
-			return c.s.ArchName(spec.DefaultArchScheme, platform)
-		case strings.HasPrefix(name, "arch."):
-			return c.s.ArchName(strings.TrimPrefix(name, "arch."), platform)
-		}
-		return "", false
-	})
+// expand is the value of the field at p on platform, as the resolver
+// expands it; ok is false when the template has a problem.
+func (c *checker) expand(p spec.Path, platform string) (string, bool) {
+	out, err := c.s.ExpandField(p, platform, c.o.BuildArgs)
 	return out, err == nil
 }
 
@@ -221,7 +192,7 @@ func (c *checker) missingChecksums() {
 					if have[p] {
 						continue
 					}
-					if cur, ok := c.expand(t.Version, p); ok && cur == v && slices.Contains(c.built, p) {
+					if cur, ok := c.expand(tp.Child("version"), p); ok && cur == v && slices.Contains(c.built, p) {
 						continue // a validation error of this build
 					}
 					missing = append(missing, p)
@@ -239,7 +210,7 @@ func (c *checker) missingChecksums() {
 				if have[p] || slices.Contains(c.built, p) {
 					continue
 				}
-				cur, ok := c.expand(t.Version, p)
+				cur, ok := c.expand(tp.Child("version"), p)
 				if !ok {
 					continue
 				}
@@ -274,18 +245,10 @@ var floating = map[string]bool{
 
 func isFloating(v string) bool { return floating[strings.ToLower(strings.TrimSpace(v))] }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // plainHTTP reports whether u is http:// to another machine.
 func plainHTTP(u string) bool {
 	pu, err := url.Parse(strings.TrimSpace(u))
-	return err == nil && strings.EqualFold(pu.Scheme, "http") && pu.Host != "" && !isLoopback(pu.Hostname())
+	return err == nil && strings.EqualFold(pu.Scheme, "http") && pu.Host != "" && !spec.IsLoopback(pu.Hostname())
 }
 
 func hostOf(u string) string {
@@ -390,13 +353,14 @@ func (c *checker) unpinnedGoTools() {
 			if gt == nil {
 				continue
 			}
-			v, ok := c.expand(gt.Version, c.built[0])
+			vp := spec.Path{"images", name, "goTools", fmt.Sprint(i), "version"}
+			v, ok := c.expand(vp, c.built[0])
 			if !ok {
 				continue
 			}
 			lv := strings.ToLower(v)
 			if isFloating(v) || lv == "upgrade" || lv == "patch" {
-				c.add(GoToolNotPinned, spec.Path{"images", name, "goTools", fmt.Sprint(i), "version"}, "Go tool %q is installed at @%s: each build may compile another version; pin a tag (v1.2.3) or a pseudo-version", gt.Name, v)
+				c.add(GoToolNotPinned, vp, "Go tool %q is installed at @%s: each build may compile another version; pin a tag (v1.2.3) or a pseudo-version", gt.Name, v)
 			}
 		}
 	}

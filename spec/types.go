@@ -34,6 +34,8 @@ type Spec struct {
 	// schemes caches archSchemes (Parse sets it): Resolve runs per
 	// platform, concurrently. A pointer, so a Spec can still be copied.
 	schemes *schemeCache
+	// prep holds what every Resolve of the spec shares (prepare.go).
+	prep *prepCache
 }
 
 // Arg is a build argument. In YAML it is either a plain scalar (the default)
@@ -119,8 +121,8 @@ type Tool struct {
 	Arch string `yaml:"arch,omitempty" json:"arch,omitempty"`
 	// SHA256 per platform, or per version then per platform.
 	SHA256 Checksums `yaml:"sha256" json:"sha256"`
-	// Form of the artifact: raw, tar.gz, tar.xz, tar.zst, tar.bz2, tar, zip. Default: from the URL.
-	Form string `yaml:"form,omitempty" json:"form,omitempty" jsonschema:"enum=raw,enum=tar.gz,enum=tar.xz,enum=tar.zst,enum=tar.bz2,enum=tar,enum=zip"`
+	// Form of the artifact. Default: inferred from the end of the URL's file name (docs/spec.md lists the endings).
+	Form string `yaml:"form,omitempty" json:"form,omitempty"`
 	// Strip leading path components from archive entries.
 	Strip int `yaml:"strip,omitempty" json:"strip,omitempty"`
 	// Take only these paths (after strip) from the archive.

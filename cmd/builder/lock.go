@@ -100,61 +100,17 @@ func (o *lockOptions) run(ctx context.Context) error {
 
 // artifact is one tool's download for one platform.
 type artifact struct {
-	image    string
-	toolIdx  int
-	name     string
-	platform string
-	version  string
-	url      string
-	sum      string // hex, once known
+	*spec.Artifact
+	sum string // hex, once known
 }
 
-// lockSpec is a copy of s where every arg default is its effective value
-// and every tool has a placeholder sha256 for every platform: resolving it
-// gives each artifact's URL whether or not the spec pins it yet.
-func lockSpec(s *spec.Spec, buildArgs map[string]string, plats []string) *spec.Spec {
-	cp := *s
-	cp.Args = map[string]spec.Arg{}
-	for k, a := range s.Args {
-		if v, ok := buildArgs[k]; ok {
-			a.Default = v
-		}
-		cp.Args[k] = a
-	}
-	zeros := strings.Repeat("0", 64)
-	cp.Images = map[string]*spec.Image{}
-	for name, img := range s.Images {
-		if img == nil {
-			cp.Images[name] = nil
-			continue
-		}
-		ic := *img
-		ic.Tools = nil
-		for _, t := range img.Tools {
-			if t == nil {
-				ic.Tools = append(ic.Tools, nil)
-				continue
-			}
-			tc := *t
-			tc.SHA256 = spec.Checksums{ByPlatform: map[string]string{}}
-			for _, p := range plats {
-				tc.SHA256.ByPlatform[p] = zeros
-			}
-			ic.Tools = append(ic.Tools, &tc)
-		}
-		cp.Images[name] = &ic
-	}
-	return &cp
-}
-
-// artifacts lists what to lock, or the spec's errors.
+// artifacts lists what to lock, or the spec's errors. The spec resolves
+// each artifact without its checksum: locking is how a spec gets them.
 func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, error) {
 	plats, err := o.platforms(s, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	all := append(slices.Clone(plats), o.buildPlatform)
-	ls := lockSpec(s, o.buildArgs, all)
 	images, err := o.images(s)
 	if err != nil {
 		return nil, nil, err
@@ -162,18 +118,9 @@ func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, erro
 	var errs spec.ErrorList
 	var out []*artifact
 	seen := map[string]bool{}
-	add := func(image string, img *spec.Image, rt *spec.ResolvedTool) {
-		k := image + "\x00" + rt.Name + "\x00" + rt.Platform
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		idx := slices.IndexFunc(img.Tools, func(t *spec.Tool) bool { return t != nil && t.Name == rt.Name })
-		out = append(out, &artifact{image: image, toolIdx: idx, name: rt.Name, platform: rt.Platform, version: rt.Version, url: rt.URL})
-	}
 	for _, image := range images {
 		for _, p := range plats {
-			r, err := ls.Resolve(p, spec.Options{Target: image, BuildPlatform: o.buildPlatform})
+			arts, err := s.Artifacts(p, spec.Options{Target: image, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
 			if err != nil {
 				if l, ok := err.(spec.ErrorList); ok {
 					errs = append(errs, l...)
@@ -181,11 +128,11 @@ func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, erro
 				}
 				return nil, nil, err
 			}
-			for _, rt := range r.Tools {
-				add(image, s.Images[image], rt)
-			}
-			if r.GoToolchain != nil {
-				add(image, s.Images[image], r.GoToolchain)
+			for _, a := range arts {
+				if k := image + "\x00" + a.Name + "\x00" + a.Platform; !seen[k] {
+					seen[k] = true
+					out = append(out, &artifact{Artifact: a})
+				}
 			}
 		}
 	}
@@ -214,7 +161,7 @@ func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool
 		fmt.Fprintf(g.stderr, "%s: not locked\n", file)
 		return false, nil
 	}
-	out, changes, err := lockText(data, s, arts, o.buildArgs)
+	out, changes, err := lockText(data, s, arts)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", file, err)
 	}
@@ -255,18 +202,18 @@ func verifyLocked(file string, data []byte, arts []*artifact, o *lockOptions) er
 		return err
 	}
 	for _, a := range arts {
-		r, err := s.Resolve(a.platform, spec.Options{Target: a.image, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
+		r, err := s.Resolve(a.Platform, spec.Options{Target: a.Image, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform})
 		if err != nil {
 			return err
 		}
 		var got string
 		for _, rt := range append(slices.Clone(r.Tools), r.GoToolchain) {
-			if rt != nil && rt.Name == a.name && rt.Platform == a.platform {
+			if rt != nil && rt.Name == a.Name && rt.Platform == a.Platform {
 				got = rt.SHA256
 			}
 		}
 		if got != "sha256:"+a.sum {
-			return fmt.Errorf("tool %q %s resolves to %q, want sha256:%s", a.name, a.platform, got, a.sum)
+			return fmt.Errorf("tool %q %s resolves to %q, want sha256:%s", a.Name, a.Platform, got, a.sum)
 		}
 	}
 	return nil
@@ -311,9 +258,9 @@ func (o *lockOptions) fetchSums(ctx context.Context, g *globals, arts []*artifac
 			var sum string
 			var err error
 			if o.sums == "" {
-				sum, err = get(a.url, func() (string, error) {
-					fmt.Fprintf(g.stderr, "downloading %s\n", a.url)
-					return hashURL(ctx, o.client, a.url)
+				sum, err = get(a.URL, func() (string, error) {
+					fmt.Fprintf(g.stderr, "downloading %s\n", a.URL)
+					return hashURL(ctx, o.client, a.URL)
 				})
 			} else {
 				sum, err = o.sumFromFile(ctx, g, a, get)
@@ -321,7 +268,7 @@ func (o *lockOptions) fetchSums(ctx context.Context, g *globals, arts []*artifac
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("tool %q (%s, %s): %v", a.name, a.platform, a.url, err))
+				errs = append(errs, fmt.Sprintf("tool %q (%s, %s): %v", a.Name, a.Platform, a.URL, err))
 				return
 			}
 			a.sum = sum
@@ -372,12 +319,12 @@ var (
 
 // sumFromFile reads the artifact's sha256 from the sums file --sums names.
 func (o *lockOptions) sumFromFile(ctx context.Context, g *globals, a *artifact, get func(string, func() (string, error)) (string, error)) (string, error) {
-	file := a.url
-	if u, err := url.Parse(a.url); err == nil {
+	file := a.URL
+	if u, err := url.Parse(a.URL); err == nil {
 		file = path.Base(u.Path)
 	}
-	goarch, _ := strings.CutPrefix(a.platform, "linux/")
-	vars := map[string]string{"url": a.url, "file": file, "version": a.version, "name": a.name, "platform": a.platform, "os": "linux", "arch": strings.ReplaceAll(goarch, "/", "")}
+	goarch, _ := strings.CutPrefix(a.Platform, "linux/")
+	vars := map[string]string{"url": a.URL, "file": file, "version": a.Version, "name": a.Name, "platform": a.Platform, "os": "linux", "arch": strings.ReplaceAll(goarch, "/", "")}
 	var bad string
 	sumsURL := sumsVarRe.ReplaceAllStringFunc(o.sums, func(m string) string {
 		k := m[2 : len(m)-1]
@@ -449,61 +396,51 @@ func (c change) String() string {
 
 // lockText returns data with every artifact's sha256 written in, and the
 // changes made.
-func lockText(data []byte, s *spec.Spec, arts []*artifact, buildArgs map[string]string) ([]byte, []change, error) {
+func lockText(data []byte, s *spec.Spec, arts []*artifact) ([]byte, []change, error) {
 	d, err := parseDoc(data)
 	if err != nil {
 		return nil, nil, err
 	}
-	// The version the spec itself names, per tool and platform: the flat
-	// platform form pins that one.
-	var plats []string
-	for _, a := range arts {
-		if !slices.Contains(plats, a.platform) {
-			plats = append(plats, a.platform)
-		}
-	}
-	defSpec := lockSpec(s, nil, plats)
 	type group struct {
 		tool    *spec.Tool
 		node    *ast.MappingNode
-		path    spec.Path
 		version string
-		defVer  bool
+		flat    bool
 		sums    map[string]string
 		order   []string
 	}
 	groups := map[string]*group{}
 	var keys []string
 	for _, a := range arts {
-		tp := spec.Path{"images", a.image, "tools", fmt.Sprint(a.toolIdx)}
-		n, err := d.lookup(tp)
+		n, err := d.lookup(a.Path)
 		if err != nil {
 			return nil, nil, err
 		}
 		m, ok := n.(*ast.MappingNode)
 		if !ok {
-			return nil, nil, fmt.Errorf("tool %q at line %d is not a mapping", a.name, tokLine(n))
+			return nil, nil, fmt.Errorf("tool %q at line %d is not a mapping", a.Name, tokLine(n))
 		}
-		k := fmt.Sprintf("%p\x00%s", m, a.version)
+		k := fmt.Sprintf("%p\x00%s", m, a.Version)
 		gr := groups[k]
 		if gr == nil {
-			t := s.Images[a.image].Tools[a.toolIdx]
-			gr = &group{tool: t, node: m, path: tp, version: a.version, sums: map[string]string{}}
-			gr.defVer = defaultVersion(defSpec, a, buildArgs) == a.version
+			// The spec says where the digest belongs: the platform form
+			// (Path, sha256, platform) or under a version key.
+			flat := len(a.SHA256At) == len(a.Path)+2
+			gr = &group{tool: s.Images[a.Image].Tools[a.Tool], node: m, version: a.Version, flat: flat, sums: map[string]string{}}
 			groups[k] = gr
 			keys = append(keys, k)
 		}
-		if _, dup := gr.sums[a.platform]; !dup {
-			gr.order = append(gr.order, a.platform)
+		if _, dup := gr.sums[a.Platform]; !dup {
+			gr.order = append(gr.order, a.Platform)
 		}
-		gr.sums[a.platform] = a.sum
+		gr.sums[a.Platform] = a.sum
 	}
 	var edits []edit
 	var changes []change
 	for _, k := range keys {
 		gr := groups[k]
 		sort.Strings(gr.order)
-		e, c, err := lockTool(d, s.Source.Filename, gr.tool, gr.node, gr.version, gr.defVer, gr.sums, gr.order)
+		e, c, err := lockTool(d, s.Source.Filename, gr.tool, gr.node, gr.version, gr.flat, gr.sums, gr.order)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -514,25 +451,9 @@ func lockText(data []byte, s *spec.Spec, arts []*artifact, buildArgs map[string]
 	return applyEdits(data, edits), changes, nil
 }
 
-// defaultVersion is the tool's version with the spec's own arg defaults.
-func defaultVersion(defSpec *spec.Spec, a *artifact, buildArgs map[string]string) string {
-	if len(buildArgs) == 0 {
-		return a.version
-	}
-	r, err := defSpec.Resolve(a.platform, spec.Options{Target: a.image, BuildPlatform: a.platform})
-	if err != nil {
-		return ""
-	}
-	for _, rt := range append(slices.Clone(r.Tools), r.GoToolchain) {
-		if rt != nil && rt.Name == a.name {
-			return rt.Version
-		}
-	}
-	return ""
-}
-
-// lockTool edits one tool's sha256 for one version.
-func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version string, defVer bool, sums map[string]string, order []string) ([]edit, []change, error) {
+// lockTool edits one tool's sha256 for one version: in the platform form
+// when flat, else under the version's key.
+func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version string, flat bool, sums map[string]string, order []string) ([]edit, []change, error) {
 	var edits []edit
 	var changes []change
 	mv := entry(tool, "sha256")
@@ -552,7 +473,7 @@ func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version 
 		var b strings.Builder
 		b.WriteString(indent + "sha256:\n")
 		inner := indent + "  "
-		if !defVer {
+		if !flat {
 			b.WriteString(inner + fmt.Sprintf("%q", version) + ":\n")
 			inner += "  "
 		}
@@ -576,7 +497,7 @@ func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version 
 		indent := strings.Repeat(" ", mv.Key.GetToken().Position.Column+1)
 		var b strings.Builder
 		inner := indent
-		if !defVer {
+		if !flat {
 			b.WriteString(indent + fmt.Sprintf("%q", version) + ":\n")
 			inner += "  "
 		}
@@ -606,7 +527,7 @@ func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version 
 			return nil, nil, fmt.Errorf("tool %q: sha256.%s is not a mapping", t.Name, version)
 		}
 		target = im
-	case defVer && (len(t.SHA256.ByPlatform) > 0 || len(t.SHA256.ByVersion) == 0):
+	case flat:
 		// the flat platform form
 	default:
 		// A new version key holding this version's digests.

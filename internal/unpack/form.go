@@ -9,92 +9,52 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"path"
 	"strings"
+
+	"github.com/maistra/builder-frontend/spec"
 )
 
-// Form is the container format of a downloaded file.
+// Form is the container format of a downloaded file: one of spec.Forms.
 type Form string
 
-// The supported forms.
+// The supported forms: the spec package holds the table of forms and their
+// spellings, so the unpacker and the spec accept the same names.
 const (
-	FormTarGz  Form = "tar.gz"
-	FormTarXz  Form = "tar.xz"
-	FormTarZst Form = "tar.zst"
-	FormTarBz2 Form = "tar.bz2"
-	FormTar    Form = "tar"
-	FormZip    Form = "zip"
-	FormRaw    Form = "raw"
+	FormTarGz  Form = spec.FormTarGz
+	FormTarXz  Form = spec.FormTarXz
+	FormTarZst Form = spec.FormTarZst
+	FormTarBz2 Form = spec.FormTarBz2
+	FormTar    Form = spec.FormTar
+	FormZip    Form = spec.FormZip
+	FormRaw    Form = spec.FormRaw
 )
 
 // Forms lists every supported form, in the order they are documented.
-var Forms = []Form{FormTarGz, FormTarXz, FormTarZst, FormTarBz2, FormTar, FormZip, FormRaw}
+var Forms = func() []Form {
+	var out []Form
+	for _, f := range spec.Forms() {
+		out = append(out, Form(f))
+	}
+	return out
+}()
 
-// formAliases maps accepted spellings (lower case) to their canonical form.
-var formAliases = map[string]Form{
-	"tar.gz": FormTarGz, "tgz": FormTarGz,
-	"tar.xz": FormTarXz, "txz": FormTarXz,
-	"tar.zst": FormTarZst, "tzst": FormTarZst, "tar.zstd": FormTarZst,
-	"tar.bz2": FormTarBz2, "tbz2": FormTarBz2, "tbz": FormTarBz2, "tar.bz": FormTarBz2,
-	"tar": FormTar,
-	"zip": FormZip,
-	"raw": FormRaw,
-}
-
-// ParseForm returns the canonical form for s, accepting common aliases such as
-// "tgz" or "tar.zstd".
+// ParseForm returns the canonical form for s, accepting every spelling of
+// the spec's table, such as "tgz" or "tar.zstd".
 func ParseForm(s string) (Form, error) {
-	if f, ok := formAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return f, nil
+	if f, ok := spec.FormOf(s); ok {
+		return Form(f), nil
 	}
 	return "", fmt.Errorf("unknown form %q (want one of %s)", s, formList())
 }
 
-func formList() string {
-	s := make([]string, len(Forms))
-	for i, f := range Forms {
-		s[i] = string(f)
-	}
-	return strings.Join(s, ", ")
-}
+func formList() string { return strings.Join(spec.Forms(), ", ") }
 
-// valid reports whether f is one of the canonical forms.
-func (f Form) valid() bool {
-	for _, g := range Forms {
-		if f == g {
-			return true
-		}
-	}
-	return false
-}
-
-// DetectForm returns the form implied by filename's extension (.tar.gz/.tgz,
-// .tar.xz/.txz, .tar.zst/.tzst, .tar.bz2/.tbz2, .tar, .zip). filename may be
-// a path or a URL. Anything else is FormRaw with ok false.
+// DetectForm returns the form implied by filename's extension (the file
+// name endings of docs/spec.md's form table). filename may be a path or a
+// URL. Anything else is FormRaw with ok false.
 func DetectForm(filename string) (Form, bool) {
-	if strings.Contains(filename, "://") {
-		// A URL: ignore its query and fragment.
-		if i := strings.IndexAny(filename, "?#"); i >= 0 {
-			filename = filename[:i]
-		}
-	}
-	name := strings.ToLower(path.Base(strings.ReplaceAll(filename, "\\", "/")))
-	for _, s := range []struct {
-		suffix string
-		form   Form
-	}{
-		{".tar.gz", FormTarGz}, {".tgz", FormTarGz},
-		{".tar.xz", FormTarXz}, {".txz", FormTarXz},
-		{".tar.zst", FormTarZst}, {".tzst", FormTarZst}, {".tar.zstd", FormTarZst},
-		{".tar.bz2", FormTarBz2}, {".tbz2", FormTarBz2}, {".tbz", FormTarBz2},
-		{".tar", FormTar},
-		{".zip", FormZip},
-	} {
-		if strings.HasSuffix(name, s.suffix) && len(name) > len(s.suffix) {
-			return s.form, true
-		}
-	}
-	return FormRaw, false
+	f := Form(spec.FormFromName(strings.ReplaceAll(filename, "\\", "/")))
+	return f, f != FormRaw
 }
 
 var magics = []struct {

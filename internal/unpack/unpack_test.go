@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maistra/builder-frontend/spec"
 )
 
 var archiveForms = []Form{FormTarGz, FormTarXz, FormTarZst, FormTarBz2, FormTar, FormZip}
@@ -565,6 +567,11 @@ func TestDetectForm(t *testing.T) {
 		{"x.tzst", FormTarZst, true},
 		{"x.tar.bz2", FormTarBz2, true},
 		{"x.tbz2", FormTarBz2, true},
+		{"x.tbz", FormTarBz2, true},
+		{"x.tar.bz", FormTarBz2, true},
+		{"x.tar.zstd", FormTarZst, true},
+		{`C:\dl\x.tar`, FormTar, true},
+		{"/in/.tar.gz", FormRaw, false},
 		{"x.tar", FormTar, true},
 		{"kubectl", FormRaw, false},
 		{"x.gz", FormRaw, false},
@@ -615,6 +622,27 @@ func TestParseForm(t *testing.T) {
 	}
 	if _, err := ParseForm("gz"); err == nil {
 		t.Error(`ParseForm("gz") succeeded`)
+	}
+}
+
+// TestFormsOfTheSpec: the unpacker takes every form and file name ending
+// the spec knows, so a tool the spec accepts never fails here by name.
+func TestFormsOfTheSpec(t *testing.T) {
+	if len(Forms) != len(spec.Forms()) {
+		t.Fatalf("Forms %q, spec.Forms %q", Forms, spec.Forms())
+	}
+	for _, f := range spec.Forms() {
+		if got, err := ParseForm(f); err != nil || got != Form(f) {
+			t.Errorf("ParseForm(%q) = %q, %v", f, got, err)
+		}
+		for _, suffix := range spec.FormSuffixes(f) {
+			if got, err := ParseForm(suffix[1:]); err != nil || got != Form(f) {
+				t.Errorf("ParseForm(%q) = %q, %v; want %q", suffix[1:], got, err, f)
+			}
+			if got, ok := DetectForm("https://example.com/x" + suffix); !ok || got != Form(f) {
+				t.Errorf("DetectForm(x%s) = %q, %v; want %q", suffix, got, ok, f)
+			}
+		}
 	}
 }
 

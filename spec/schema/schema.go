@@ -194,6 +194,13 @@ func Generate() *jsonschema.Schema {
 	for t, f := range shapes {
 		s.Definitions[t.Name()] = f()
 	}
+	// The forms come from the spec's one table of forms, not from a copy
+	// in a struct tag.
+	if form, ok := s.Definitions["Tool"].Properties.Get("form"); ok {
+		for _, f := range spec.Forms() {
+			form.Enum = append(form.Enum, f)
+		}
+	}
 	s.ID = URL
 	s.Title = "builder spec"
 	s.Description = "A builder spec, format version 1: images built by the builder-frontend BuildKit frontend. See docs/spec.md."

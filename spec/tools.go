@@ -1,0 +1,223 @@
+package spec
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// secretIDRe is what --secret id= takes without surprises.
+var secretIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// preparedTool is a tool with its templates parsed, its names checked and
+// its sha256 mapping normalized.
+type preparedTool struct {
+	t *Tool
+	// index is the tool's place under tools; path is its path.
+	index int
+	path  Path
+	rng   Range
+	where string
+	// nameOK: the name is one a tool may have; secretOK likewise for
+	// authSecret.
+	nameOK, secretOK bool
+	platforms        *platformSet
+	sums             *checksumTable
+
+	version, url, dest field
+	take               []field
+	links              []preparedLink
+	pathEntries        []field
+	env                []mapEntry
+}
+
+// preparedLink is an entry of links: its path and its target.
+type preparedLink struct {
+	key          string
+	path, target field
+}
+
+func prepareTool(l *templates, src *Source, ip Path, i int, t *Tool) *preparedTool {
+	tp := ip.Child("tools", i)
+	w := fmt.Sprintf("tool %q", t.Name)
+	pt := &preparedTool{
+		t: t, index: i, path: tp, rng: src.Range(tp), where: w,
+		nameOK:    nameRe.MatchString(t.Name),
+		secretOK:  t.AuthSecret == "" || secretIDRe.MatchString(t.AuthSecret),
+		platforms: preparePlatforms(tp.Child("platforms"), t.Platforms),
+		sums:      newChecksumTable(t.SHA256),
+	}
+	pt.version = l.add(tp.Child("version"), w+" version", t.Version)
+	pt.url = l.add(tp.Child("url"), w+" url", t.URL)
+	pt.dest = l.add(tp.Child("dest"), w+" dest", t.Dest)
+	pt.take = l.list(tp.Child("take"), w+" take", t.Take)
+	for _, k := range slices.Sorted(maps.Keys(t.Links)) {
+		lp := tp.Child("links", k)
+		pt.links = append(pt.links, preparedLink{key: k, path: l.add(lp, w+" links", k), target: l.add(lp, w+" links", t.Links[k])})
+	}
+	pt.pathEntries = l.list(tp.Child("path"), w+" path", t.Path)
+	pt.env = l.mapping(tp.Child("env"), w+" env", t.Env)
+	return pt
+}
+
+// on reports whether a list of platforms leaves this platform in,
+// reporting the entries that are no platforms.
+func (r *resolver) on(ps *platformSet, platform string) bool {
+	for _, b := range ps.bad {
+		r.errorf(b.path, "use linux/amd64, linux/arm64, linux/ppc64le or linux/s390x", "%s", b.msg)
+	}
+	return ps.only == nil || ps.only[platform]
+}
+
+// toolNames are the names the tool's fields see on this platform; false,
+// with the problem reported, when its arch scheme has no name here.
+func (r *resolver) toolNames(pt *preparedTool) (toolNames, bool) {
+	t := pt.t
+	scheme := t.Arch
+	if scheme == "" {
+		scheme = DefaultArchScheme
+	}
+	arch, ok := r.s.ArchName(scheme, r.platform)
+	if !ok {
+		if _, known := r.s.archSchemes()[scheme]; !known {
+			r.errorf(pt.path.Child("arch"), fmt.Sprintf("declare it under arches, or use one of: %s", strings.Join(r.s.schemeNames(), ", ")), "tool %q: unknown arch scheme %q", t.Name, scheme)
+		} else {
+			r.errorf(pt.path.Child("arch"), fmt.Sprintf("add %s under arches.%s, or limit the tool with platforms:", r.platform, scheme), "tool %q: arch scheme %q has no name for %s", t.Name, scheme, r.platform)
+		}
+		return toolNames{}, false
+	}
+	return toolNames{version: r.expand(pt.version, nil), arch: arch, name: t.Name}, true
+}
+
+// tool resolves a tool for this platform: nil when the tool is left out
+// here, or has a problem (reported).
+func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
+	t, tp := pt.t, pt.path
+	if t.Name == "" {
+		r.errorf(tp, "add name: (it names the tool's layer and its errors)", "tool has no name")
+		return nil
+	}
+	if !pt.nameOK {
+		r.errorf(tp.Child("name"), "use lower-case letters, digits, . _ + -", "tool name %q is not valid", t.Name)
+		return nil
+	}
+	if !r.on(pt.platforms, r.platform) {
+		return nil
+	}
+	errsBefore := len(r.errs)
+	names, ok := r.toolNames(pt)
+	if !ok {
+		return nil
+	}
+	tn := &names
+	rt := &ResolvedTool{Name: t.Name, Platform: r.platform, Strip: t.Strip, Range: pt.rng, Env: map[string]string{}}
+	if t.Version == "" {
+		r.errorf(tp, "add version: (a literal, or ${AN_ARG})", "tool %q has no version", t.Name)
+	}
+	rt.Version = tn.version
+	defVersion, _ := r.value(pt.version.t, r.prep.defArgs, nil)
+
+	if t.URL == "" {
+		r.errorf(tp, "add url: with the release download URL, using ${version} and ${arch}", "tool %q has no url", t.Name)
+	}
+	rt.URL = r.expand(pt.url, tn)
+	u, err := url.Parse(rt.URL)
+	if rt.URL != "" {
+		switch {
+		case err != nil || u.Host == "":
+			r.errorf(pt.url.path, "write a full https:// URL", "tool %q: %q is not a URL", t.Name, rt.URL)
+		case u.Scheme != "https" && u.Scheme != "http":
+			r.errorf(pt.url.path, "use an https:// URL", "tool %q: unsupported URL scheme %q", t.Name, u.Scheme)
+		case u.Scheme == "http" && !t.AllowHTTP && !IsLoopback(u.Hostname()):
+			r.errorf(pt.url.path, "use https://, or set allowHTTP: true on the tool (the sha256 is still checked)", "tool %q: plain http URL %s", t.Name, rt.URL)
+		}
+	}
+
+	rt.Form = t.Form
+	if rt.Form == "" {
+		if err == nil {
+			rt.Form = FormFromName(u.Path)
+		} else {
+			rt.Form = FormFromName(rt.URL)
+		}
+	} else if !IsForm(rt.Form) {
+		r.errorf(tp.Child("form"), "use one of: "+strings.Join(Forms(), ", "), "tool %q: unknown form %q", t.Name, t.Form)
+	}
+
+	if r.artifacts == nil {
+		rt.SHA256 = r.checksum(pt, rt.Version, defVersion)
+	}
+	rt.AuthSecret = t.AuthSecret
+	if !pt.secretOK {
+		r.errorf(tp.Child("authSecret"), "a secret id is letters, digits, . _ -, as in --secret id=NAME", "tool %q: %q is not a secret id", t.Name, t.AuthSecret)
+	}
+
+	if t.Strip < 0 || t.Strip > 16 {
+		r.errorf(tp.Child("strip"), "strip counts leading path components, 0 to 16", "tool %q: strip %d is out of range", t.Name, t.Strip)
+	}
+	for _, f := range pt.take {
+		v := r.expand(f, tn)
+		c := path.Clean(v)
+		if strings.ContainsAny(v, "*?[]\\") {
+			r.errorf(f.path, "name each path; a directory takes its whole tree", "tool %q: take path %q has a wildcard", t.Name, v)
+			continue
+		}
+		if v == "" || path.IsAbs(v) || c == ".." || strings.HasPrefix(c, "../") {
+			r.errorf(f.path, "take paths are relative to the archive's root (after strip)", "tool %q: take path %q is not inside the archive", t.Name, v)
+			continue
+		}
+		rt.Take = append(rt.Take, c)
+	}
+	rt.Dest = r.expand(pt.dest, tn)
+	if t.Dest == "" {
+		hint := "add dest: with the directory to unpack into, e.g. /usr/local"
+		if rt.Form == FormRaw {
+			hint = "add dest: with the file path, e.g. /usr/local/bin/" + t.Name
+		}
+		r.errorf(tp, hint, "tool %q has no dest", t.Name)
+	} else {
+		r.absPath(pt.dest.path, "dest", rt.Dest)
+	}
+	if rt.Form == FormRaw {
+		if strings.HasSuffix(rt.Dest, "/") {
+			rt.Dest += t.Name
+		}
+		if t.Strip != 0 || len(t.Take) > 0 {
+			r.errorf(tp, "strip and take apply to archives; set form: if the URL hides one", "tool %q is a raw binary but has strip or take", t.Name)
+		}
+		rt.Mode = uint32(t.Mode.Perm(0o755))
+	} else if t.Mode != 0 {
+		r.errorf(tp.Child("mode"), "archives keep their own modes; remove mode:", "tool %q: mode applies to raw binaries only", t.Name)
+	}
+	rt.Dest = path.Clean(rt.Dest)
+	if rt.Dest == "/" && rt.Form == FormRaw {
+		r.errorf(pt.dest.path, "give the file path of the binary", "tool %q: dest / is not a file path", t.Name)
+	}
+
+	for _, pl := range pt.links {
+		l := Link{Path: r.expand(pl.path, tn), Target: r.expand(pl.target, tn)}
+		r.absPath(pl.path.path, "link", l.Path)
+		if l.Target == "" {
+			r.errorf(pl.path.path, "give the path the link points to", "tool %q: link %q has no target", t.Name, pl.key)
+		}
+		l.Path = path.Clean(l.Path)
+		rt.Links = append(rt.Links, l)
+	}
+	for _, f := range pt.pathEntries {
+		v := r.expand(f, tn)
+		r.absPath(f.path, "path entry", v)
+		rt.Path = append(rt.Path, v)
+	}
+	r.env(pt.env, tn, rt.Env)
+	if len(r.errs) > errsBefore {
+		return nil
+	}
+	if r.artifacts != nil {
+		r.addArtifact(pt, rt, defVersion)
+	}
+	return rt
+}
