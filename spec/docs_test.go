@@ -71,7 +71,7 @@ func TestDocsErrors(t *testing.T) {
   builder.yaml:105:9: tool "shellcheck" has no artifact for linux/ppc64le: no sha256 for that platform; add sha256.linux/ppc64le with the artifact's sha256 (builder lock writes it), or limit the tool with platforms:
   builder.yaml:115:9: tool "gcloud": arch scheme "gcloud" has no name for linux/ppc64le; add linux/ppc64le under arches.gcloud, or limit the tool with platforms:`},
 		{name: "YAML type error", yaml: line(165, "entrypoint: [/usr/local/bin/docker-entrypoint]", "entrypoint: /usr/local/bin/docker-entrypoint"),
-			want: `builder.yaml:165:17: string was used where sequence is expected; fix the YAML at this position`},
+			want: `builder.yaml:165:17: images.builder.entrypoint: expected a list of strings, found "/usr/local/bin/docker-entrypoint"; write [a, b], or one "- item" per line`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.want != "" && !strings.Contains(doc, "```\n"+tc.want+"\n```\n") {
