@@ -8,7 +8,7 @@ import (
 )
 
 // TestCommandLineRoundTrip ties the two ends of the helper's command line:
-// the argv the graph carries (cmdline.Command.Args) is what Main reads.
+// the argv the graph carries (cmdline.Command.Argv) is what Main reads.
 func TestCommandLineRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
 		cmd  cmdline.Command
@@ -31,16 +31,18 @@ func TestCommandLineRoundTrip(t *testing.T) {
 			want: Options{Form: FormTarGz, Take: []string{"helm"}, Dest: "/out"},
 		},
 	} {
-		c, err := cmdline.Parse(tc.cmd.Args())
+		// Main is handed the arguments after the program name.
+		args := tc.cmd.Argv("/builder-frontend")[1:]
+		c, err := cmdline.Parse(args)
 		if err != nil {
-			t.Fatalf("Parse(%q): %v", tc.cmd.Args(), err)
+			t.Fatalf("Parse(%q): %v", args, err)
 		}
 		got, err := options(c)
 		if err != nil {
 			t.Fatalf("options(%+v): %v", c, err)
 		}
 		if !reflect.DeepEqual(got, tc.want) || c.Src != tc.cmd.Src {
-			t.Errorf("%q: Options %+v from %s, want %+v from %s", tc.cmd.Args(), got, c.Src, tc.want, tc.cmd.Src)
+			t.Errorf("%q: Options %+v from %s, want %+v from %s", args, got, c.Src, tc.want, tc.cmd.Src)
 		}
 	}
 }

@@ -18,7 +18,7 @@ var stderr io.Writer = os.Stderr
 //	unpack [--form FORM] [--strip N] [--take PATH]... --dest DIR [--mode 0755] SRC
 //
 // args are the arguments after the program name (a leading "unpack" word is
-// tolerated); cmdline.Command.Args writes them. Flags may also follow SRC.
+// tolerated); cmdline.Command.Argv writes them. Flags may also follow SRC.
 // Without --form, the form is taken from SRC's extension, else from its
 // content. Main prints errors to stderr and returns the exit status: 0 on
 // success, 1 when extraction fails, 2 on a usage error.

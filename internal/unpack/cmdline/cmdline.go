@@ -39,25 +39,26 @@ type Command struct {
 	Src string
 }
 
-// Args is the helper's argv after the program name, starting with Name;
-// Parse reads it back as c. --strip is always written, so that the command
-// shown in BuildKit's progress says it.
-func (c Command) Args() []string {
-	args := []string{Name}
+// Argv is the helper's argv when it runs as program: program, Name, then
+// the flags and Src; Parse reads argv[1:] back as c. --strip is always
+// written, so that the command shown in BuildKit's progress says it.
+func (c Command) Argv(program string) []string {
+	argv := make([]string, 0, 10+2*len(c.Take))
+	argv = append(argv, program, Name)
 	if c.Form != "" {
-		args = append(args, "--form", c.Form)
+		argv = append(argv, "--form", c.Form)
 	}
-	args = append(args, "--strip", strconv.Itoa(c.Strip), "--dest", c.Dest)
+	argv = append(argv, "--strip", strconv.Itoa(c.Strip), "--dest", c.Dest)
 	for _, t := range c.Take {
-		args = append(args, "--take", t)
+		argv = append(argv, "--take", t)
 	}
 	if c.Mode != 0 {
-		args = append(args, "--mode", fmt.Sprintf("%#o", c.Mode.Perm()))
+		argv = append(argv, "--mode", fmt.Sprintf("%#o", c.Mode.Perm()))
 	}
 	if strings.HasPrefix(c.Src, "-") {
-		args = append(args, "--")
+		argv = append(argv, "--")
 	}
-	return append(args, c.Src)
+	return append(argv, c.Src)
 }
 
 type stringList []string

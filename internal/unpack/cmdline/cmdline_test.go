@@ -17,13 +17,14 @@ func TestArgsParseRoundTrip(t *testing.T) {
 		{Dest: "/out", Src: "/in/helm.tar.gz"},
 		{Dest: "/out/x", Take: []string{"-v"}, Src: "-file-with-dash"},
 	} {
-		got, err := Parse(c.Args())
+		argv := c.Argv("/builder-frontend")
+		got, err := Parse(argv[1:])
 		if err != nil {
-			t.Errorf("Parse(%q): %v", c.Args(), err)
+			t.Errorf("Parse(%q): %v", argv[1:], err)
 			continue
 		}
 		if !reflect.DeepEqual(got, c) {
-			t.Errorf("Parse(%q) = %+v, want %+v", c.Args(), got, c)
+			t.Errorf("Parse(%q) = %+v, want %+v", argv[1:], got, c)
 		}
 	}
 }
@@ -32,13 +33,13 @@ func TestArgsParseRoundTrip(t *testing.T) {
 // was written before this package existed.
 func TestArgsAreStable(t *testing.T) {
 	c := Command{Form: "zip", Strip: 1, Take: []string{"bin/protoc", "include"}, Dest: "/out/usr/local", Src: "/in/protoc.zip"}
-	want := []string{"unpack", "--form", "zip", "--strip", "1", "--dest", "/out/usr/local", "--take", "bin/protoc", "--take", "include", "/in/protoc.zip"}
-	if got := c.Args(); !slices.Equal(got, want) {
-		t.Errorf("Args() = %q, want %q", got, want)
+	want := []string{"/builder-frontend", "unpack", "--form", "zip", "--strip", "1", "--dest", "/out/usr/local", "--take", "bin/protoc", "--take", "include", "/in/protoc.zip"}
+	if got := c.Argv("/builder-frontend"); !slices.Equal(got, want) {
+		t.Errorf("Argv() = %q, want %q", got, want)
 	}
 	raw := Command{Form: "raw", Dest: "/out/f", Mode: 0o755, Src: "/in/f"}
-	if got := strings.Join(raw.Args(), " "); got != "unpack --form raw --strip 0 --dest /out/f --mode 0755 /in/f" {
-		t.Errorf("Args() = %q", got)
+	if got := strings.Join(raw.Argv("h"), " "); got != "h unpack --form raw --strip 0 --dest /out/f --mode 0755 /in/f" {
+		t.Errorf("Argv() = %q", got)
 	}
 }
 
