@@ -15,6 +15,7 @@ import (
 
 	"github.com/maistra/builder-frontend/internal/fixture"
 	"github.com/maistra/builder-frontend/internal/lab"
+	"github.com/maistra/builder-frontend/internal/lab/labtest"
 	"github.com/maistra/builder-frontend/llb"
 	"github.com/maistra/builder-frontend/spec"
 )
@@ -119,7 +120,7 @@ func TestRedirectToAnotherHost(t *testing.T) {
 	// 127.0.0.2 is another host on the loopback network.
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
-		t.Skipf("no second loopback address: %v", err)
+		labtest.SkipUnlessRequired(t, "no second loopback address: %v", err)
 	}
 	good, bad := fixture.Helm("v3.22.0", "amd64"), fixture.Helm("v3.23.0", "amd64")
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
