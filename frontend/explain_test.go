@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -193,49 +194,58 @@ func TestExplainEveryStepKind(t *testing.T) {
 		subject errdefs.IsSolve_Subject
 		want    string
 		exit    int // the exit code the explained error must still carry, 0 for none
+		// docRow starts the first column of the row of docs/spec.md's
+		// build-failure table whose message want must fit.
+		docRow string
 	}{
 		{
-			name:  "download, content does not match the sha256",
-			kind:  llb.StepDownload,
-			op:    "[helm linux/arm64] download ",
-			cause: fmt.Errorf("digest mismatch for %s: %s (expected: sha256:2222222222222222222222222222222222222222222222222222222222222222)", helmURL, got),
+			name:   "download, content does not match the sha256",
+			docRow: "download, content does not match",
+			kind:   llb.StepDownload,
+			op:     "[helm linux/arm64] download ",
+			cause:  fmt.Errorf("digest mismatch for %s: %s (expected: sha256:2222222222222222222222222222222222222222222222222222222222222222)", helmURL, got),
 			want: `tool "helm" (linux/arm64): the download from ` + helmURL + ` does not match its sha256 (got ` + got + `): the server may have answered with an error page (a wrong URL or version: try curl -fL ` + helmURL +
 				` | sha256sum), or the file was re-published upstream (verify it, then update its sha256, e.g. with builder lock)`,
 		},
 		{
-			name:  "download, content changed after the digest was checked",
-			kind:  llb.StepDownload,
-			op:    "[helm linux/arm64] download ",
-			cause: fmt.Errorf("digest mismatch %s: sha256:2222222222222222222222222222222222222222222222222222222222222222", got),
+			name:   "download, content changed after the digest was checked",
+			docRow: "download, content does not match",
+			kind:   llb.StepDownload,
+			op:     "[helm linux/arm64] download ",
+			cause:  fmt.Errorf("digest mismatch %s: sha256:2222222222222222222222222222222222222222222222222222222222222222", got),
 			want: `tool "helm" (linux/arm64): the download from ` + helmURL + ` does not match its sha256 (got ` + got + `): the server may have answered with an error page (a wrong URL or version: try curl -fL ` + helmURL +
 				` | sha256sum), or the file was re-published upstream (verify it, then update its sha256, e.g. with builder lock)`,
 		},
 		{
-			name:  "download, authSecret not passed",
-			kind:  llb.StepDownload,
-			op:    "[bazel linux/arm64] download ",
-			cause: fmt.Errorf("failed to retrieve HTTP auth secret releases-auth: %w", errors.New("secret releases-auth: not found")),
+			name:   "download, authSecret not passed",
+			docRow: "download, `authSecret` not passed",
+			kind:   llb.StepDownload,
+			op:     "[bazel linux/arm64] download ",
+			cause:  fmt.Errorf("failed to retrieve HTTP auth secret releases-auth: %w", errors.New("secret releases-auth: not found")),
 			want: `tool "bazel" (linux/arm64): cannot download ` + bazelURL + `: failed to retrieve HTTP auth secret releases-auth: secret releases-auth: not found; ` +
 				`pass the secret named by authSecret: --secret id=NAME,src=FILE (the file holds the whole Authorization header)`,
 		},
 		{
-			name:  "download, connection closed early",
-			kind:  llb.StepDownload,
-			op:    "[helm linux/arm64] download ",
-			cause: fmt.Errorf("failed to copy: %w", io.ErrUnexpectedEOF),
+			name:   "download, connection closed early",
+			docRow: "download, connection closed early",
+			kind:   llb.StepDownload,
+			op:     "[helm linux/arm64] download ",
+			cause:  fmt.Errorf("failed to copy: %w", io.ErrUnexpectedEOF),
 			want: `tool "helm" (linux/arm64): cannot download ` + helmURL + `: the connection closed before the whole file arrived (failed to copy: unexpected EOF); ` +
 				`retry, and check the server or proxy in between`,
 		},
 		{
-			name:  "download, anything else",
-			kind:  llb.StepDownload,
-			op:    "[helm linux/arm64] download ",
-			cause: refused,
+			name:   "download, anything else",
+			docRow: "download, anything else",
+			kind:   llb.StepDownload,
+			op:     "[helm linux/arm64] download ",
+			cause:  refused,
 			want: `tool "helm" (linux/arm64): cannot download ` + helmURL + `: Get "` + helmURL + `": dial tcp 127.0.0.1:1: connect: connection refused; ` +
 				`check the URL template and the version, and that the daemon can reach the host`,
 		},
 		{
 			name:    "unpack by the daemon",
+			docRow:  "unpack",
 			kind:    llb.StepUnpack,
 			op:      "[clang-llvm linux/arm64] unpack clang-llvm.tar.xz",
 			cause:   errors.New("failed to copy files: xz: data is truncated or corrupt"),
@@ -244,16 +254,18 @@ func TestExplainEveryStepKind(t *testing.T) {
 				`check form: (the file may not be a tar.xz archive)`,
 		},
 		{
-			name:  "unpack by the frontend's unpacker",
-			kind:  llb.StepUnpack,
-			op:    "[protoc linux/arm64] unpack protoc.zip natively",
-			cause: execFailed("/builder-frontend unpack --form zip", 1),
+			name:   "unpack by the frontend's unpacker",
+			docRow: "unpack",
+			kind:   llb.StepUnpack,
+			op:     "[protoc linux/arm64] unpack protoc.zip natively",
+			cause:  execFailed("/builder-frontend unpack --form zip", 1),
 			want: `tool "protoc" (linux/arm64): cannot unpack the zip from ` + protocURL + `: process "/builder-frontend unpack --form zip" did not complete successfully: exit code: 1; ` +
 				`check form: (the file may not be a zip archive)`,
 			exit: 1,
 		},
 		{
 			name:    "install, archive",
+			docRow:  "install, archive",
 			kind:    llb.StepInstall,
 			op:      "[helm linux/arm64] install into ",
 			cause:   errors.New("failed to copy files: /*/tiller not found"),
@@ -263,44 +275,56 @@ func TestExplainEveryStepKind(t *testing.T) {
 		},
 		{
 			name:    "install, raw binary",
+			docRow:  "install, raw binary",
 			kind:    llb.StepInstall,
 			op:      "[bazel linux/arm64] install into ",
 			cause:   errors.New("mkdir /usr/bin/bazel: not a directory"),
 			subject: fileAction,
-			want:    `tool "bazel" (linux/arm64): cannot install the file from ` + bazelURL + `: mkdir /usr/bin/bazel: not a directory`,
+			want: `tool "bazel" (linux/arm64): cannot install the file from ` + bazelURL + `: mkdir /usr/bin/bazel: not a directory` +
+				`; check dest and links: this step writes the file at dest, each link and the tool's manifest, so none may lie under another`,
 		},
 		{
-			name:  "Go compile",
-			kind:  llb.StepCompile,
-			op:    "[go-junit-report linux/arm64] go install ",
-			cause: execFailed("/usr/local/go/bin/go install", 1),
+			name:   "Go compile",
+			docRow: "Go compile",
+			kind:   llb.StepCompile,
+			op:     "[go-junit-report linux/arm64] go install ",
+			cause:  execFailed("/usr/local/go/bin/go install", 1),
 			want: `Go tool "go-junit-report" (linux/arm64): go install github.com/jstemmer/go-junit-report/v2@v2.99.0 (natively on linux/amd64) failed: ` +
 				`process "/usr/local/go/bin/go install" did not complete successfully: exit code: 1; ` +
 				`the compiler's output is above: check that the package and version exist in GOPROXY and that the module builds`,
 			exit: 1,
 		},
 		{
-			name:  "package step",
-			kind:  llb.StepPackages,
-			op:    "[packages linux/arm64] dnf install git make",
-			cause: execFailed("/bin/sh -c set -eu", 127),
+			name:   "package step",
+			docRow: "package step",
+			kind:   llb.StepPackages,
+			op:     "[packages linux/arm64] dnf install git make",
+			cause:  execFailed("/bin/sh -c set -eu", 127),
 			want: `packages (dnf, linux/arm64): installing git make failed: process "/bin/sh -c set -eu" did not complete successfully: exit code: 127; ` +
 				`the package manager's output is above`,
 			exit: 127,
 		},
 		{
-			name:  "run step",
-			kind:  llb.StepRun,
-			op:    "[linux/arm64 run 1/1] arm64 only fails",
-			cause: execFailed(`/bin/sh -c test "$(uname -m)" != aarch64`, 1),
-			want:  `run step 1 "arm64 only fails" (linux/arm64) failed: process "/bin/sh -c test \"$(uname -m)\" != aarch64" did not complete successfully: exit code: 1`,
-			exit:  1,
+			name:   "run step",
+			docRow: "run step",
+			kind:   llb.StepRun,
+			op:     "[linux/arm64 run 1/1] arm64 only fails",
+			cause:  execFailed(`/bin/sh -c test "$(uname -m)" != aarch64`, 1),
+			want:   `run step 1 "arm64 only fails" (linux/arm64) failed: process "/bin/sh -c test \"$(uname -m)\" != aarch64" did not complete successfully: exit code: 1`,
+			exit:   1,
 		},
+	}
+	doc, err := os.ReadFile("../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
 	}
 	kinds := map[llb.StepKind]bool{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			kinds[tc.kind] = true
+			if re := documented(t, doc, tc.docRow); !re.MatchString(tc.want) {
+				t.Errorf("docs/spec.md's row %q (%s) does not fit\n%s", tc.docRow, re, tc.want)
+			}
 			v := e.vertex(t, tc.op)
 			in := fromDaemon(tc.cause, v, e.op[v], tc.subject)
 			out := explain(context.Background(), in, e.graph, e.target)
@@ -359,4 +383,39 @@ func TestExplainPassesOnOtherErrors(t *testing.T) {
 			t.Errorf("%s: %v was retold as %v", name, in, out)
 		}
 	}
+}
+
+// documented is the message of the build-failure table's row whose first
+// column starts with row, as a pattern: "…" (the daemon's part) matches
+// anything, URL and HEX a URL and a digest, and the names, platforms and
+// form of the example any name, platform and form.
+func documented(t *testing.T, doc []byte, row string) *regexp.Regexp {
+	t.Helper()
+	for _, line := range strings.Split(string(doc), "\n") {
+		if !strings.HasPrefix(line, "| "+row) {
+			continue
+		}
+		cols := strings.SplitN(strings.ReplaceAll(line, `\|`, "\x00"), " | ", 2)
+		if len(cols) != 2 {
+			break
+		}
+		msg, _, ok := strings.Cut(strings.TrimPrefix(cols[1], "`"), "`")
+		if !ok || !strings.HasPrefix(cols[1], "`") {
+			t.Fatalf("docs/spec.md's row %q gives no message in backquotes", row)
+		}
+		pat := regexp.QuoteMeta(strings.ReplaceAll(msg, "\x00", "|"))
+		for _, r := range []struct{ from, to string }{
+			{`…`, `.*`},
+			{`URL`, `\S+`},
+			{`HEX`, `[0-9a-f]{64}`},
+			{`"[^"]+"`, `"[^"]+"`},
+			{`linux/(amd64|arm64)`, `linux/\w+`},
+			{`tar\\\.xz`, `[a-z0-9.]+`}, // the unpack row's form
+		} {
+			pat = regexp.MustCompile(r.from).ReplaceAllLiteralString(pat, r.to)
+		}
+		return regexp.MustCompile("^" + pat + "$")
+	}
+	t.Fatalf("docs/spec.md has no build-failure row %q", row)
+	return nil
 }
