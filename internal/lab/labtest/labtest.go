@@ -64,6 +64,9 @@ func (s *Shared) Get(t testing.TB) *lab.Lab {
 	case Skip:
 		s.skipped.Add(1)
 		s.reason.Store(ptr(d.Cause))
+		if d.Cause == shortCause {
+			t.Skipf("lab: end-to-end test skipped in -short mode (%s=1 runs it)", RequiredEnv)
+		}
 		t.Skipf("lab: end-to-end test skipped: %s (set %s=1 to make this a failure)", d.Cause, RequiredEnv)
 	}
 	s.once.Do(func() {
@@ -118,6 +121,9 @@ const (
 	Fail
 )
 
+// shortCause is the Cause of a skip in -short mode.
+const shortCause = "-short"
+
 // Decision is an Action and, for Skip and Fail, its cause: "-short" or why the lab cannot run.
 type Decision struct {
 	Action Action
@@ -129,7 +135,7 @@ type Decision struct {
 // that skips them all and passes. available is only asked when its answer matters.
 func Decide(short, required bool, available func() error) Decision {
 	if !required && short {
-		return Decision{Skip, "-short"}
+		return Decision{Skip, shortCause}
 	}
 	if err := available(); err != nil {
 		if required {
