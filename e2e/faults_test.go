@@ -40,9 +40,10 @@ func helmSums() (string, string) {
 // answered from the cache without touching the faulty server.
 var unseenSum = fixture.Helm("v3.21.0", "amd64").SHA256()
 
-// TestBuildFailuresNameToolPlatformURL: each way a download or an unpack
-// can fail ends the build with an error naming the tool, the platform and
-// the URL, a hint, and the spec lines of the tool.
+// TestBuildFailuresNameToolPlatformURL: each row of docs/spec.md's
+// build-failure table: each way a download, an unpack, an install or a
+// package step can fail ends the build with an error naming the tool (or
+// step), the platform and the URL, a hint, and the spec lines.
 func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 	e := setup(t)
 	amd, arm := helmSums()
@@ -53,12 +54,18 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 		return e.ArtifactURL() + "/faults/" + name
 	}
 	unseen := fixture.Helm("v3.21.0", "amd64").Data
+	// A tar.gz cut in half: the daemon sees an archive, and its unpack
+	// fails mid-way. Pinned to its own digest, the download succeeds.
+	corrupt := unseen[:len(unseen)/2]
 	cases := []struct {
 		name  string
 		url   string
 		extra string
 		sumA  string
-		want  []string
+		// spec replaces faultSpec for the cases that are not about helm's
+		// download.
+		spec string
+		want []string
 	}{
 		{
 			name: "checksum mismatch",
@@ -89,6 +96,65 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 			sumA: sha256hex([]byte("#!/bin/sh\necho not an archive\n")),
 			want: []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/faults/helm-raw-amd64.tar.gz (tar.gz archive, strip 1, take helm)`, "a real archive of that form (else set form:)"},
 		},
+		{
+			name: "download, host refuses",
+			url:  "http://127.0.0.1:1/faults/helm-${version}-${arch}.tar.gz",
+			want: []string{`tool "helm" (linux/amd64): cannot download http://127.0.0.1:1/faults/helm-v3.16.0-amd64.tar.gz: `, "connection refused",
+				`; check the URL template and the version, and that the daemon can reach the host`},
+		},
+		{
+			name: "unpack by the daemon, corrupt archive",
+			url:  serve("helm-corrupt-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(corrupt) })),
+			sumA: sha256hex(corrupt),
+			want: []string{`tool "helm" (linux/amd64): cannot unpack the tar.gz from ` + e.ArtifactURL() + `/faults/helm-corrupt-amd64.tar.gz: `,
+				`; check form: (the file may not be a tar.gz archive)`},
+		},
+		{
+			name:  "unpack by the frontend's unpacker, wrong form",
+			url:   e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
+			sumA:  amd,
+			extra: "\n        form: zip",
+			want: []string{`tool "helm" (linux/amd64): cannot unpack the zip from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz: `,
+				`; check form: (the file may not be a zip archive)`,
+				"unpack: /in/helm.zip: archive is tar.gz but the spec says zip: set form: tar.gz on the tool"},
+		},
+		{
+			name: "install, raw binary",
+			// The spec validates, but a link under the binary cannot be
+			// made: the one way found to fail a raw install.
+			spec: `# syntax=quay.io/maistra-dev/builder-frontend
+version: 1
+platforms: [linux/amd64]
+images:
+  builder:
+    base: example.com/unused:1
+    tools:
+      - name: bazel
+        version: 7.4.1
+        url: ` + e.ArtifactURL() + `/bazel-${version}-linux-${arch.uname}
+        sha256:
+          linux/amd64: ` + sumOf(t, "bazel-7.4.1-linux-x86_64") + `
+        dest: /usr/bin/bazel
+        links: {/usr/bin/bazel/bazelisk: bazel}
+`,
+			want: []string{`tool "bazel" (linux/amd64): cannot install the file from ` + e.ArtifactURL() + `/bazel-7.4.1-linux-x86_64: `,
+				`; check dest and links: this step writes the file at dest, each link and the tool's manifest, so none may lie under another`, ">>>       - name: bazel"},
+		},
+		{
+			name: "package step",
+			// The busybox base has no apk.
+			spec: `# syntax=quay.io/maistra-dev/builder-frontend
+version: 1
+platforms: [linux/amd64]
+images:
+  builder:
+    base: example.com/unused:1
+    packages:
+      manager: apk
+      install: [git]
+`,
+			want: []string{`packages (apk, linux/amd64): installing git failed: `, "exit code: 127", `; the package manager's output is above`, ">>>     packages:"},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,6 +165,9 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 			spec := faultSpec(tc.url, sumA, arm, tc.extra)
 			if tc.name == "take path missing" {
 				spec = strings.Replace(spec, "take: [helm]", "take: [tiller]", 1)
+			}
+			if tc.spec != "" {
+				spec = tc.spec
 			}
 			dir := writeSpec(t, spec, nil)
 			out, err := e.build(t, dir, "builder.yaml", "--platform", "linux/amd64", "--build-context", "base=docker-image://"+e.base)

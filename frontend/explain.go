@@ -93,7 +93,7 @@ func describe(st llb.Step, err error) string {
 			st.Name, st.Platform, st.Detail, st.URL, err, st.Detail)
 	case llb.StepInstall:
 		if st.Detail == "" {
-			return fmt.Sprintf("tool %q (%s): cannot install the file from %s: %v", st.Name, st.Platform, st.URL, err)
+			return fmt.Sprintf("tool %q (%s): cannot install the file from %s: %v; check dest and links: this step writes the file at dest, each link and the tool's manifest, so none may lie under another", st.Name, st.Platform, st.URL, err)
 		}
 		return fmt.Sprintf("tool %q (%s): cannot install from %s (%s): %v; the take paths and strip must match the archive's layout (list it with tar -tf or unzip -l), and the file must be a real archive of that form (else set form:)",
 			st.Name, st.Platform, st.URL, st.Detail, err)

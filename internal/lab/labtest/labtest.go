@@ -53,22 +53,21 @@ type Shared struct {
 // `go test -v`.
 func NewShared(opts lab.Options) *Shared { return &Shared{opts: opts} }
 
-// Get returns the package's Lab, starting it on the first call. It skips the test in -short mode, and when the lab
-// cannot run here (see lab.Available) unless LAB_REQUIRED is set, in which case the test fails.
+// Get returns the package's Lab, starting it on the first call. Without LAB_REQUIRED it skips the test in -short
+// mode and when the lab cannot run here (see lab.Available); with LAB_REQUIRED, -short does not skip and a lab that
+// cannot run fails the test (see Decide).
 func (s *Shared) Get(t testing.TB) *lab.Lab {
 	t.Helper()
-	if testing.Short() {
+	switch d := Decide(testing.Short(), Required(), lab.Available); d.Action {
+	case Fail:
+		t.Fatalf("lab: cannot run the end-to-end tests here: %s (%s is set)", d.Cause, RequiredEnv)
+	case Skip:
 		s.skipped.Add(1)
-		s.reason.Store(ptr("-short"))
-		t.Skip("lab: end-to-end test skipped in -short mode")
-	}
-	if err := lab.Available(); err != nil {
-		if Required() {
-			t.Fatalf("lab: cannot run the end-to-end tests here: %v (%s is set)", err, RequiredEnv)
+		s.reason.Store(ptr(d.Cause))
+		if d.Cause == shortCause {
+			t.Skipf("lab: end-to-end test skipped in -short mode (%s=1 runs it)", RequiredEnv)
 		}
-		s.skipped.Add(1)
-		s.reason.Store(ptr(err.Error()))
-		t.Skipf("lab: end-to-end test skipped: %v (set %s=1 to make this a failure)", err, RequiredEnv)
+		t.Skipf("lab: end-to-end test skipped: %s (set %s=1 to make this a failure)", d.Cause, RequiredEnv)
 	}
 	s.once.Do(func() {
 		opts := s.opts
@@ -111,6 +110,51 @@ func (s *Shared) Main(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "lab: %d end-to-end test(s) skipped: %s\n", n, *s.reason.Load())
 	}
 	return code
+}
+
+// Action is what a test that needs a lab does.
+type Action int
+
+const (
+	Run Action = iota
+	Skip
+	Fail
+)
+
+// shortCause is the Cause of a skip in -short mode.
+const shortCause = "-short"
+
+// Decision is an Action and, for Skip and Fail, its cause: "-short" or why the lab cannot run.
+type Decision struct {
+	Action Action
+	Cause  string
+}
+
+// Decide is the rule of Get: LAB_REQUIRED (required) wins over -short (short), because `make test` and CI set it
+// to mean "every end-to-end test runs or the run fails", and a -short in TEST_FLAGS must not turn that into a run
+// that skips them all and passes. available is only asked when its answer matters.
+func Decide(short, required bool, available func() error) Decision {
+	if !required && short {
+		return Decision{Skip, shortCause}
+	}
+	if err := available(); err != nil {
+		if required {
+			return Decision{Fail, err.Error()}
+		}
+		return Decision{Skip, err.Error()}
+	}
+	return Decision{Action: Run}
+}
+
+// SkipUnlessRequired skips t for a reason the machine is responsible for (a missing emulator, no second loopback
+// address), or fails it when LAB_REQUIRED is set: a run that must be complete may not lose a test to the machine.
+func SkipUnlessRequired(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if Required() {
+		t.Fatalf("%s (%s is set: install what is missing, or unset it to skip)", msg, RequiredEnv)
+	}
+	t.Skipf("%s (set %s=1 to make this a failure)", msg, RequiredEnv)
 }
 
 func ptr[T any](v T) *T { return &v }
