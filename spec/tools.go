@@ -138,6 +138,9 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 	}
 	urlErrs := len(r.errs)
 	rt.URL = r.expand(pt.url, tn)
+	// A URL that did not expand gives no form: checks that depend on the
+	// form would only hide the URL's problem.
+	formKnown := t.Form != "" || (rt.URL != "" && len(r.errs) == urlErrs)
 	u, err := url.Parse(rt.URL)
 	if rt.URL != "" && r.oneLine(pt.url.path, pt.url.t, fmt.Sprintf("tool %q: url", t.Name), rt.URL, "a URL is one line") {
 		switch {
@@ -152,9 +155,6 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 		}
 	}
 
-	// Without a URL the form is not known: checks that depend on it would
-	// only hide the URL's problem.
-	formKnown := t.Form != "" || (rt.URL != "" && len(r.errs) == urlErrs)
 	rt.Form = t.Form
 	if rt.Form == "" {
 		if err == nil {
