@@ -224,11 +224,19 @@ func attachSBOMs(ctx context.Context, c client.Client, bc *dockerui.Client, rb *
 // wrong --platform is not quietly replaced by the spec's platforms.
 func requestedPlatforms(bc *dockerui.Client) ([]string, error) {
 	out := make([]string, 0, len(bc.TargetPlatforms))
+	seen := map[string]bool{}
 	for _, p := range bc.TargetPlatforms {
 		id := platforms.FormatAll(platforms.Normalize(p))
-		if _, err := spec.NormalizePlatform(id); err != nil {
+		np, err := spec.NormalizePlatform(id)
+		if err != nil {
 			return nil, fmt.Errorf("--platform: %w; pass platforms such as linux/amd64,linux/arm64", err)
 		}
+		// Each platform is one entry of the image index: dockerui would
+		// build a repeated one twice and export both.
+		if seen[np] {
+			return nil, fmt.Errorf("--platform lists %s twice; list each platform once", np)
+		}
+		seen[np] = true
 		out = append(out, id)
 	}
 	return out, nil

@@ -19,7 +19,6 @@ func TestLintPlatforms(t *testing.T) {
 	}{
 		{name: "spec's", want: []string{"linux/amd64", "linux/arm64"}},
 		{name: "requested", requested: []string{"linux/arm64"}, want: []string{"linux/arm64"}},
-		{name: "requested twice", requested: []string{"linux/arm64", "linux/arm64"}, want: []string{"linux/arm64"}},
 		{name: "build platform", noSpec: true, want: []string{"linux/amd64"}},
 	} {
 		s := withPlatforms

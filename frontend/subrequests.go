@@ -24,19 +24,7 @@ import (
 func subrequests(s *spec.Spec, bc *dockerui.Client) dockerui.RequestHandler {
 	return dockerui.RequestHandler{
 		ListTargets: func(ctx context.Context) (*targets.List, error) {
-			l := &targets.List{Sources: [][]byte{s.Source.Data}}
-			for i, name := range s.ImageNames() {
-				r := s.Source.Range(spec.Path{"images", name})
-				img := s.Images[name]
-				l.Targets = append(l.Targets, targets.Target{
-					Name:        name,
-					Default:     i == 0,
-					Base:        img.Base,
-					Description: imageSummary(img),
-					Location:    location(r),
-				})
-			}
-			return l, nil
+			return specTargets(s), nil
 		},
 		Outline: func(ctx context.Context) (*outline.Outline, error) {
 			return specOutline(s, bc), nil
@@ -47,10 +35,29 @@ func subrequests(s *spec.Spec, bc *dockerui.Client) dockerui.RequestHandler {
 	}
 }
 
+// specTargets lists the spec's images, as --call targets shows them. It
+// runs before validation: an image may be empty (`builder:` with no body).
+func specTargets(s *spec.Spec) *targets.List {
+	l := &targets.List{Sources: [][]byte{s.Source.Data}}
+	for i, name := range s.ImageNames() {
+		t := targets.Target{
+			Name:        name,
+			Default:     i == 0,
+			Description: imageSummary(s.Images[name]),
+			Location:    location(s.Source.Range(spec.Path{"images", name})),
+		}
+		if img := s.Images[name]; img != nil {
+			t.Base = img.Base
+		}
+		l.Targets = append(l.Targets, t)
+	}
+	return l
+}
+
 // imageSummary is one line about an image: what it installs.
 func imageSummary(img *spec.Image) string {
 	if img == nil {
-		return ""
+		return "empty: a build fails until it has a base"
 	}
 	var parts []string
 	if n := len(img.Tools); n > 0 {

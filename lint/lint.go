@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -111,7 +112,16 @@ func (c *checker) add(r *Rule, p spec.Path, format string, a ...any) {
 	c.addAt(r, rg, format, a...)
 }
 
+// maxEcho bounds how much of one value a finding quotes, as spec errors
+// do: a finding must not echo a garbled document whole.
+const maxEcho = 160
+
 func (c *checker) addAt(r *Rule, rg spec.Range, format string, a ...any) {
+	for i, v := range a {
+		if s, ok := v.(string); ok {
+			a[i] = spec.Clip(s, maxEcho)
+		}
+	}
 	f := Finding{Rule: r, File: c.file, Range: rg, Msg: fmt.Sprintf(format, a...)}
 	// One finding per rule and place: a place that is wrong on several
 	// platforms is reported once.
@@ -346,6 +356,21 @@ func (c *checker) baseImage(ip spec.Path, r *spec.Resolved) {
 	c.add(UnpinnedVersion, ip.Child("base"), "base image %s has no tag, which means latest; name a release tag (or a digest)", r.Base)
 }
 
+var (
+	// semverRe is a complete semantic version as Go modules tag them
+	// (a pseudo-version is one too); v1.2 is a query for the newest v1.2.x.
+	semverRe = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+incompatible)?$`)
+	commitRe = regexp.MustCompile(`^[0-9a-f]{40}$`)
+)
+
+// pinnedGoVersion reports whether go install PKG@v names one version
+// whatever the day: a tag vX.Y.Z, a pseudo-version or a full commit hash.
+// A branch (main, release-1.20), latest, upgrade, patch, a prefix query
+// (v1.2) or a short hash is resolved when the image is built.
+func pinnedGoVersion(v string) bool {
+	return semverRe.MatchString(v) || commitRe.MatchString(v)
+}
+
 // unpinnedGoTools: go install PKG@latest compiles whatever is newest.
 func (c *checker) unpinnedGoTools() {
 	for _, name := range c.images {
@@ -358,9 +383,8 @@ func (c *checker) unpinnedGoTools() {
 			if !ok {
 				continue
 			}
-			lv := strings.ToLower(v)
-			if isFloating(v) || lv == "upgrade" || lv == "patch" {
-				c.add(GoToolNotPinned, vp, "Go tool %q is installed at @%s: each build may compile another version; pin a tag (v1.2.3) or a pseudo-version", gt.Name, v)
+			if !pinnedGoVersion(v) {
+				c.add(GoToolNotPinned, vp, "Go tool %q is installed at @%s, which is not a fixed version: each build may compile another one; pin a tag (v1.2.3), a pseudo-version or a full commit hash", gt.Name, v)
 			}
 		}
 	}
@@ -392,6 +416,15 @@ func (c *checker) symlinkedDirs(ip spec.Path, r *spec.Resolved, toolIdx, goIdx m
 	for _, rt := range r.Tools {
 		tp := ip.Child("tools", toolIdx[rt.Name])
 		check(tp.Child("dest"), fmt.Sprintf("tool %q: dest", rt.Name), rt.Dest)
+		if rt.Form != spec.FormRaw && rt.Dest == "/" {
+			// The one dest under which a take path can enter /bin.
+			for i, tk := range rt.Take {
+				if _, ok := throughSymlink("/" + tk); ok {
+					top := "/" + strings.SplitN(tk, "/", 2)[0]
+					c.add(DestThroughSymlink, tp.Child("take", i), "tool %q: take %s with dest / installs /%s, through %s, a symlink to /usr%s on usrmerge bases: the layer's real %s directory would replace the symlink and hide the base's files; use dest: /usr (or /usr/local)", rt.Name, tk, tk, top, top, top)
+				}
+			}
+		}
 		keys := slices.Sorted(maps.Keys(c.s.Images[r.Image].Tools[toolIdx[rt.Name]].Links))
 		for i, l := range rt.Links {
 			at := tp.Child("links")

@@ -36,7 +36,7 @@ var (
 	UnpinnedVersion = rule("UnpinnedVersion",
 		"A tool version, a download URL or the base image names a moving target (latest, a branch) instead of a release")
 	GoToolNotPinned = rule("GoToolNotPinned",
-		"A Go tool is installed at @latest (or a branch): each build may compile a different version")
+		"A Go tool's version is no tag, pseudo-version or full commit (@latest, a branch): each build may compile a different version")
 	UnusedArg = rule("UnusedArg",
 		"An arg is declared but no template and no run step uses it")
 	UndeclaredBuildArg = rule("UndeclaredBuildArg",

@@ -36,10 +36,23 @@ func (p *planner) dirsLayer() bk.State {
 	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].Path < dirs[j].Path })
 	a := p.actions()
 	var locs []bk.ConstraintsOpt
-	for _, d := range dirs {
-		a.mkdirParents(d.Path)
-		a.mkdir(d.Path, os.FileMode(d.Mode))
+	for i, d := range dirs {
 		locs = append(locs, p.location(d.Range))
+		if i > 0 && dirs[i-1].Path == d.Path {
+			continue // listed twice: the first mode stands, as mkdir leaves it
+		}
+		a.mkdirParents(d.Path)
+		if d.Mode&^0o777 == 0 {
+			a.mkdir(d.Path, os.FileMode(d.Mode))
+			continue
+		}
+		// BuildKit's mkdir keeps the permission bits only; a copy's mode
+		// keeps setuid, setgid and sticky (1777 for a /tmp), so the
+		// directory is copied from an empty one made beside it. The
+		// copy creates the directory (it does not exist yet: parents
+		// sort first), which is when it takes the mode.
+		empty := bk.Mkdir("/d", 0o755, a.ts).WithState(bk.Scratch())
+		a.copy(empty, "/d", d.Path, &bk.CopyInfo{Mode: &bk.ChmodOpt{Mode: os.FileMode(d.Mode)}})
 	}
 	return bk.Scratch().File(a.fa, append([]bk.ConstraintsOpt{bk.WithCustomName("create directories")}, locs...)...)
 }

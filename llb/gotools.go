@@ -109,9 +109,11 @@ func (p *planner) goInstall(gt *spec.ResolvedGoTool, compileRoot, image bk.State
 	gopath = root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())
 	p.record(Step{Kind: StepCompile, Name: gt.Name, Platform: pid, Detail: gt.Package + "@" + gt.Version + " (" + where + ")", State: gopath})
 
-	// go install puts a cross-compiled command under bin/GOOS_GOARCH/.
+	// go install puts a cross-compiled command under bin/GOOS_GOARCH/:
+	// when GOOS or GOARCH differs from the toolchain's own (GOARM does not
+	// count, cmd/go/internal/load).
 	binary = path.Join("/bin", gt.Binary)
-	if goos, goarch, goarm := goEnv(p.opt.TargetPlatform); !gt.Cgo && (p.opt.BuildPlatform.OS != goos || p.opt.BuildPlatform.Architecture != goarch || goarm != "") {
+	if goos, goarch, _ := goEnv(p.opt.TargetPlatform); !gt.Cgo && (p.opt.BuildPlatform.OS != goos || p.opt.BuildPlatform.Architecture != goarch) {
 		binary = path.Join("/bin", goos+"_"+goarch, gt.Binary)
 	}
 	return gopath, binary

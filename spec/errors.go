@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a 1-based line and column in a spec file.
@@ -88,6 +89,43 @@ func (l ErrorList) Sorted() ErrorList {
 		if k := e.Error(); !seen[k] {
 			seen[k] = true
 			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// MaxSize is the largest spec Parse reads, in bytes: a reader need not
+// read more of a file than MaxSize+1 to have Parse refuse it.
+const MaxSize = maxSpecSize
+
+// maxEcho bounds how much of one input value a message quotes: a garbled
+// or hostile file must not come back whole in its error (a 100 KB base
+// line would otherwise be printed once per problem and again by buildx).
+const (
+	maxEcho = 160
+	maxHint = 400
+)
+
+// Clip returns s cut to at most n runes, marked with … when cut.
+func Clip(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// clipArgs cuts every text among args to maxEcho runes: errors quote the
+// spec's values with %q and %s, and none may echo a whole document.
+func clipArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = Clip(v, maxEcho)
+		case error:
+			out[i] = Clip(v.Error(), maxEcho)
+		default:
+			out[i] = a
 		}
 	}
 	return out

@@ -25,6 +25,17 @@ func goBinaryName(pkg string) string {
 	return name
 }
 
+// hasDotElem reports whether an import path has a "." or ".." element:
+// go install takes no such path, and its last element would name no file.
+func hasDotElem(pkg string) bool {
+	for _, el := range strings.Split(pkg, "/") {
+		if el == "." || el == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 // preparedGoSettings are an image's go: settings, with its toolchain
 // found among the tools.
 type preparedGoSettings struct {
@@ -139,10 +150,16 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 		r.absPath(ps.dest.path, "go.dest", dest)
 	}
 	baseEnv := map[string]string{}
-	r.env(ps.env, nil, baseEnv)
-	seen := map[string]bool{}
-	for _, t := range res.Tools {
-		seen[t.Name] = true
+	r.env("go.", ps.env, nil, baseEnv)
+	// Names are unique across tools (on any platform) and Go tools: each
+	// names a layer and a manifest file.
+	firstLine := map[string]int{}
+	for _, pt := range pi.tools {
+		if pt != nil && pt.t.Name != "" {
+			if _, dup := firstLine[pt.t.Name]; !dup {
+				firstLine[pt.t.Name] = pt.rng.Start.Line
+			}
+		}
 	}
 	for _, pg := range pi.goTools {
 		if pg == nil {
@@ -153,12 +170,13 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 			r.errorf(tp.Child("name"), "use lower-case letters, digits, . _ + -", "Go tool name %q is not valid", gt.Name)
 			continue
 		}
-		if seen[gt.Name] {
-			r.errorf(tp.Child("name"), "names are unique across tools and goTools", "tool %q is declared twice", gt.Name)
+		if line, dup := firstLine[gt.Name]; dup {
+			r.errorf(tp.Child("name"), fmt.Sprintf("rename one of them: names are unique across tools and goTools (the first is at line %d)", line), "tool %q is declared twice", gt.Name)
 			continue
 		}
-		seen[gt.Name] = true
+		firstLine[gt.Name] = pg.rng.Start.Line
 		if !r.on(pg.platforms, r.platform) {
+			r.leftOut = append(r.leftOut, gt.Name)
 			continue
 		}
 		rg := &ResolvedGoTool{Name: gt.Name, Cgo: gt.Cgo, Range: pg.rng, Env: map[string]string{}}
@@ -168,7 +186,7 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 			r.errorf(tp, "add package: with the import path of the command, e.g. golang.org/x/tools/cmd/goimports", "Go tool %q has no package", gt.Name)
 			continue
 		}
-		if !goPkgRe.MatchString(rg.Package) || strings.Contains(rg.Package, "@") {
+		if !goPkgRe.MatchString(rg.Package) || strings.Contains(rg.Package, "@") || hasDotElem(rg.Package) {
 			r.errorf(pg.pkg.path, "write the import path alone; the version goes under version:", "Go tool %q: %q is not an import path", gt.Name, rg.Package)
 			continue
 		}
@@ -182,9 +200,16 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 		}
 		rg.Binary = goBinaryName(rg.Package)
 		if gt.Binary != "" {
+			def := rg.Binary
 			rg.Binary = r.expand(pg.binary, nil)
-			if strings.Contains(rg.Binary, "/") {
+			switch {
+			case strings.Contains(rg.Binary, "/"):
 				r.errorf(pg.binary.path, "binary is a file name; set dest: for the directory", "Go tool %q: binary %q contains /", gt.Name, rg.Binary)
+			case rg.Binary == "" || rg.Binary == "." || rg.Binary == "..":
+				// The install would copy the whole directory.
+				r.errorf(pg.binary.path, fmt.Sprintf("binary is the installed command's file name, such as %s; leave it out for that default", def), "Go tool %q: binary %q is not a file name", gt.Name, rg.Binary)
+			default:
+				r.oneLine(pg.binary.path, pg.binary.t, fmt.Sprintf("Go tool %q: binary", gt.Name), rg.Binary, "a file name is one line")
 			}
 		}
 		d := dest
@@ -201,7 +226,7 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 			rg.Tags = append(rg.Tags, r.expand(f, nil))
 		}
 		maps.Copy(rg.Env, baseEnv)
-		r.env(pg.env, nil, rg.Env)
+		r.env(fmt.Sprintf("Go tool %q: ", gt.Name), pg.env, nil, rg.Env)
 		for _, k := range reservedGoEnv {
 			if _, set := rg.Env[k]; set {
 				r.errorf(tp, "the frontend sets it for each platform; use cgo: for CGO_ENABLED", "Go tool %q: env %s cannot be set", gt.Name, k)

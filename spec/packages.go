@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"fmt"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -56,7 +58,10 @@ func (r *resolver) packages(pk *preparedPackages) *ResolvedPackages {
 	}
 	for _, f := range pk.install {
 		v := r.expand(f, nil)
-		if v != "" && !pkgRe.MatchString(v) {
+		switch {
+		case isPackageFile(v):
+			r.errorf(f.path, fmt.Sprintf("download it as a tool (url:, sha256:, dest: /tmp/%s) and install it in a run step, or install a package of a repository by name", path.Base(v)), "%q is a package file, not a package name: the package manager would install it unverified", v)
+		case v != "" && !pkgRe.MatchString(v):
 			r.errorf(f.path, "one package name (or name=version / NEVRA) per item", "%q is not a package name", v)
 		}
 		rp.Install = append(rp.Install, v)
@@ -65,6 +70,8 @@ func (r *resolver) packages(pk *preparedPackages) *ResolvedPackages {
 		v := r.expand(f, nil)
 		if !strings.HasPrefix(v, "-") {
 			r.errorf(f.path, "options are flags of the install command, e.g. --allowerasing; put packages under install", "option %q does not start with -", v)
+		} else {
+			r.oneLine(f.path, f.t, "option", v, "an option is one word of the install command")
 		}
 		rp.Options = append(rp.Options, v)
 	}
@@ -79,7 +86,21 @@ func (r *resolver) packages(pk *preparedPackages) *ResolvedPackages {
 		if nr.URL == "" {
 			r.errorf(pr.path, "add url:", "repository %q has no url", nr.Name)
 		}
+		const why = "each value of a repository file is one line"
+		r.oneLine(pr.url.path, pr.url.t, fmt.Sprintf("repository %q: url", nr.Name), nr.URL, why)
+		r.oneLine(pr.gpgkey.path, pr.gpgkey.t, fmt.Sprintf("repository %q: gpgkey", nr.Name), nr.GPGKey, why)
 		rp.Repositories = append(rp.Repositories, nr)
 	}
 	return rp
+}
+
+// isPackageFile reports whether an install item names a package file (a
+// URL, or a path ending in .rpm, .deb or .apk) rather than a package: the
+// manager would fetch or read it with no sha256 pinned anywhere.
+func isPackageFile(item string) bool {
+	if strings.Contains(item, "://") {
+		return true
+	}
+	l := strings.ToLower(item)
+	return strings.HasSuffix(l, ".rpm") || strings.HasSuffix(l, ".deb") || strings.HasSuffix(l, ".apk")
 }

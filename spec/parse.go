@@ -87,7 +87,7 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 	}()
 	src := &Source{Filename: filename, Data: data, nodes: map[string]Range{}}
 	if len(data) > maxSpecSize {
-		return nil, ErrorList{src.Errorf(nil, "pass the builder spec with -f", "file is %d bytes; a spec is at most %d", len(data), maxSpecSize)}
+		return nil, ErrorList{src.Errorf(nil, "check that it is the builder spec", "file is larger than %d MiB, the most a spec may be", maxSpecSize>>20)}
 	}
 	tokens := lexer.Tokenize(string(data))
 	if e := nestingError(src, tokens); e != nil {

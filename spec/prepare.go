@@ -225,10 +225,12 @@ type platformSet struct {
 	bad  []badPlatform
 }
 
-// badPlatform is an entry of a platforms: list that is no platform.
+// badPlatform is an entry of a platforms: list that is no platform, or
+// one listed already (first is then where).
 type badPlatform struct {
-	path Path
-	msg  string
+	path  Path
+	msg   string
+	first Path
 }
 
 func preparePlatforms(p Path, list []string) *platformSet {
@@ -237,12 +239,22 @@ func preparePlatforms(p Path, list []string) *platformSet {
 		return ps
 	}
 	ps.only = map[string]bool{}
+	firstAt := map[string]int{}
 	for i, v := range list {
 		np, err := NormalizePlatform(v)
 		if err != nil {
-			ps.bad = append(ps.bad, badPlatform{p.Child(i), err.Error()})
+			ps.bad = append(ps.bad, badPlatform{path: p.Child(i), msg: err.Error()})
 			continue
 		}
+		if j, dup := firstAt[np]; dup {
+			msg := fmt.Sprintf("platforms lists %s twice", np)
+			if v != np {
+				msg = fmt.Sprintf("platforms lists %s twice (%s is %s)", np, v, np)
+			}
+			ps.bad = append(ps.bad, badPlatform{path: p.Child(i), msg: msg, first: p.Child(j)})
+			continue
+		}
+		firstAt[np] = i
 		ps.only[np] = true
 	}
 	return ps

@@ -97,10 +97,14 @@ type resolver struct {
 	// choosing its checksum (Artifacts).
 	artifacts *[]*Artifact
 	image     string
+	// leftOut collects Resolved.LeftOut.
+	leftOut []string
 }
 
+// errorf reports a problem at the node p. The values it quotes are cut
+// short (clipArgs), and so is the hint, which may name them too.
 func (r *resolver) errorf(p Path, hint, format string, a ...any) {
-	r.errs = append(r.errs, r.src.Errorf(p, hint, format, a...))
+	r.errs = append(r.errs, r.src.Errorf(p, Clip(hint, maxHint), format, clipArgs(a)...))
 }
 
 // toolNames are the names a tool's own fields add to the args: ${version},
@@ -197,7 +201,7 @@ func (s *Spec) resolver(platform string, opts Options) (*resolver, *preparedImag
 	r := &resolver{s: s, src: p.src, prep: p}
 	np, err := NormalizePlatform(platform)
 	if err != nil {
-		return nil, nil, ErrorList{{File: p.src.Filename, Msg: err.Error(), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
+		return nil, nil, ErrorList{{File: p.src.Filename, Msg: Clip(err.Error(), maxEcho), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
 	}
 	r.platform = np
 	r.buildPlatform = DefaultBuildPlatform
@@ -220,9 +224,13 @@ func (s *Spec) resolver(platform string, opts Options) (*resolver, *preparedImag
 	r.image = name
 	pi := p.images[name]
 	if pi == nil {
-		if len(s.Images) == 0 {
+		_, declared := s.Images[name]
+		switch {
+		case len(s.Images) == 0:
 			r.errorf(nil, "add an images: mapping with one image (see docs/spec.md)", "the spec declares no image")
-		} else {
+		case declared:
+			r.errorf(Path{"images", name}, "give it base: and what it installs (see docs/spec.md), or remove it", "image %q is empty", name)
+		default:
 			r.errorf(Path{"images"}, "pass --target with one of: "+strings.Join(s.ImageNames(), ", "), "no image named %q in the spec", name)
 		}
 		return nil, nil, r.errs.err()
@@ -235,11 +243,7 @@ func (r *resolver) checkTop() {
 	if s.Version != CurrentVersion {
 		r.errorf(Path{"version"}, fmt.Sprintf("add `version: %d` at the top of the spec", CurrentVersion), "unsupported spec version %d", s.Version)
 	}
-	for i, p := range s.Platforms {
-		if _, err := NormalizePlatform(p); err != nil {
-			r.errorf(Path{"platforms", fmt.Sprint(i)}, "use linux/amd64, linux/arm64, linux/ppc64le or linux/s390x", "%s", err.Error())
-		}
-	}
+	r.badPlatforms(preparePlatforms(Path{"platforms"}, s.Platforms))
 	for k := range s.Args {
 		if !r.validName(Path{"args", k}, "arg", k) {
 			continue
@@ -302,6 +306,7 @@ func (r *resolver) resolveImage(pi *preparedImage) *Resolved {
 	if len(pi.goTools) > 0 {
 		r.goTools(pi, res)
 	}
+	res.LeftOut = r.leftOut
 	for _, pf := range pi.files {
 		if pf == nil {
 			continue
@@ -309,8 +314,10 @@ func (r *resolver) resolveImage(pi *preparedImage) *Resolved {
 		rf := &ResolvedFile{Src: r.expand(pf.src, nil), Dest: r.expand(pf.dest, nil), Mode: uint32(pf.f.Mode), Range: pf.rng}
 		if rf.Src == "" {
 			r.errorf(pf.path, "add src: with a path in the build context", "file has no src")
-		} else if path.IsAbs(rf.Src) || strings.HasPrefix(path.Clean(rf.Src), "..") {
+		} else if c := path.Clean(rf.Src); path.IsAbs(rf.Src) || c == ".." || strings.HasPrefix(c, "../") {
 			r.errorf(pf.src.path, "src is relative to the build context", "src %q leaves the build context", rf.Src)
+		} else {
+			r.oneLine(pf.src.path, pf.src.t, "src", rf.Src, "a path is one line")
 		}
 		r.absPath(pf.dest.path, "dest", rf.Dest)
 		res.Files = append(res.Files, rf)
@@ -330,7 +337,7 @@ func (r *resolver) resolveImage(pi *preparedImage) *Resolved {
 		}
 		res.Run = append(res.Run, &ResolvedRun{Name: st.Name, Command: st.Command, Range: pi.run[i]})
 	}
-	r.env(pi.env, nil, res.Env)
+	r.env("", pi.env, nil, res.Env)
 	if _, ok := res.Env["PATH"]; ok && len(res.PathPrepend) > 0 {
 		r.errorf(ip.Child("env", "PATH"), "drop env.PATH and list directories under the tools' path:, or move them all into env.PATH", "env sets PATH and tools add to it too")
 	}
@@ -346,6 +353,10 @@ func (r *resolver) resolveImage(pi *preparedImage) *Resolved {
 		res.Cmd = append(res.Cmd, r.expand(f, nil))
 	}
 	for _, e := range pi.labels {
+		if _, ctl := controlChar(e.key); ctl || e.key == "" {
+			r.errorf(e.path, "use a key such as org.opencontainers.image.title", "label key %q is not valid", e.key)
+			continue
+		}
 		res.Labels[e.key] = r.expand(e.field, nil)
 	}
 	res.Annotations = map[string]string{}
@@ -370,11 +381,14 @@ func (r *resolver) validName(p Path, what, name string) bool {
 	return false
 }
 
-// env expands an env mapping into out, in name order.
-func (r *resolver) env(m []mapEntry, tn *toolNames, out map[string]string) {
+// env expands an env mapping into out, in name order. owner prefixes
+// the messages (`tool "helm": `); go.env passes "go.".
+func (r *resolver) env(owner string, m []mapEntry, tn *toolNames, out map[string]string) {
 	for _, e := range m {
 		if e.validName || r.validName(e.path, "env", e.key) {
-			out[e.key] = r.expand(e.field, tn)
+			v := r.expand(e.field, tn)
+			r.oneLine(e.path, e.t, owner+"env "+e.key, v, "the value of an environment variable is one line")
+			out[e.key] = v
 		}
 	}
 }
@@ -390,7 +404,9 @@ func (r *resolver) absPath(p Path, field, v string) {
 	}
 	if hasDotDot(v) {
 		r.errorf(p, "write the path without ..", "%s %q contains ..", field, v)
+		return
 	}
+	r.oneLine(p, r.template(p), field, v, "a path is one line")
 }
 
 // hasDotDot reports whether a slash-separated path has a ".." element.

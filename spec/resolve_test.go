@@ -1596,7 +1596,7 @@ images:
       - {name: kind, package: sigs.k8s.io/kind, version: v0.24.0}
       - {name: kind, package: sigs.k8s.io/kind, version: v0.25.0}
 `,
-			want: "3 problems in builder.yaml:\n  builder.yaml:8:10: Go tool name \"Kind\" is not valid; use lower-case letters, digits, . _ + -\n  builder.yaml:9:10: tool \"go\" is declared twice; names are unique across tools and goTools\n  builder.yaml:11:10: tool \"kind\" is declared twice; names are unique across tools and goTools",
+			want: "3 problems in builder.yaml:\n  builder.yaml:8:10: Go tool name \"Kind\" is not valid; use lower-case letters, digits, . _ + -\n  builder.yaml:9:10: tool \"go\" is declared twice; rename one of them: names are unique across tools and goTools (the first is at line 6)\n  builder.yaml:11:10: tool \"kind\" is declared twice; rename one of them: names are unique across tools and goTools (the first is at line 10)",
 		},
 		{
 			name: "Go tool package and version",

@@ -20,6 +20,9 @@ type Resolved struct {
 	Files       []*ResolvedFile
 	Dirs        []*ResolvedDir
 	Run         []*ResolvedRun
+	// LeftOut names the tools and Go tools whose platforms: leave this
+	// platform out, in spec order.
+	LeftOut []string
 
 	// Env is the image's own environment (tools' env, then the image's env).
 	Env map[string]string

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // secretIDRe is what --secret id= takes without surprises.
@@ -67,10 +68,20 @@ func prepareTool(l *templates, src *Source, ip Path, i int, t *Tool) *preparedTo
 // on reports whether a list of platforms leaves this platform in,
 // reporting the entries that are no platforms.
 func (r *resolver) on(ps *platformSet, platform string) bool {
-	for _, b := range ps.bad {
-		r.errorf(b.path, "use linux/amd64, linux/arm64, linux/ppc64le or linux/s390x", "%s", b.msg)
-	}
+	r.badPlatforms(ps)
 	return ps.only == nil || ps.only[platform]
+}
+
+// badPlatforms reports the entries of a platforms: list that are no
+// platforms, or repeat one.
+func (r *resolver) badPlatforms(ps *platformSet) {
+	for _, b := range ps.bad {
+		hint := "use linux/amd64, linux/arm64, linux/ppc64le or linux/s390x"
+		if b.first != nil {
+			hint = fmt.Sprintf("list each platform once (the first is at line %d)", r.src.Range(b.first).Start.Line)
+		}
+		r.errorf(b.path, hint, "%s", b.msg)
+	}
 }
 
 // toolNames are the names the tool's fields see on this platform; false,
@@ -106,6 +117,7 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 		return nil
 	}
 	if !r.on(pt.platforms, r.platform) {
+		r.leftOut = append(r.leftOut, t.Name)
 		return nil
 	}
 	errsBefore := len(r.errs)
@@ -124,10 +136,16 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 	if t.URL == "" {
 		r.errorf(tp, "add url: with the release download URL, using ${version} and ${arch}", "tool %q has no url", t.Name)
 	}
+	urlErrs := len(r.errs)
 	rt.URL = r.expand(pt.url, tn)
+	// A URL that did not expand gives no form: checks that depend on the
+	// form would only hide the URL's problem.
+	formKnown := t.Form != "" || (rt.URL != "" && len(r.errs) == urlErrs)
 	u, err := url.Parse(rt.URL)
-	if rt.URL != "" {
+	if rt.URL != "" && r.oneLine(pt.url.path, pt.url.t, fmt.Sprintf("tool %q: url", t.Name), rt.URL, "a URL is one line") {
 		switch {
+		case strings.IndexFunc(rt.URL, unicode.IsSpace) >= 0:
+			r.errorf(pt.url.path, "write a space in a URL as %20", "tool %q: url %q contains a space", t.Name, rt.URL)
 		case err != nil || u.Host == "":
 			r.errorf(pt.url.path, "write a full https:// URL", "tool %q: %q is not a URL", t.Name, rt.URL)
 		case u.Scheme != "https" && u.Scheme != "http":
@@ -170,6 +188,9 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 			r.errorf(f.path, "take paths are relative to the archive's root (after strip)", "tool %q: take path %q is not inside the archive", t.Name, v)
 			continue
 		}
+		if !r.oneLine(f.path, f.t, fmt.Sprintf("tool %q: take path", t.Name), v, "a path is one line") {
+			continue
+		}
 		rt.Take = append(rt.Take, c)
 	}
 	rt.Dest = r.expand(pt.dest, tn)
@@ -182,7 +203,9 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 	} else {
 		r.absPath(pt.dest.path, "dest", rt.Dest)
 	}
-	if rt.Form == FormRaw {
+	switch {
+	case !formKnown:
+	case rt.Form == FormRaw:
 		if strings.HasSuffix(rt.Dest, "/") {
 			rt.Dest += t.Name
 		}
@@ -190,11 +213,11 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 			r.errorf(tp, "strip and take apply to archives; set form: if the URL hides one", "tool %q is a raw binary but has strip or take", t.Name)
 		}
 		rt.Mode = uint32(t.Mode.Perm(0o755))
-	} else if t.Mode != 0 {
+	case t.Mode != 0:
 		r.errorf(tp.Child("mode"), "archives keep their own modes; remove mode:", "tool %q: mode applies to raw binaries only", t.Name)
 	}
 	rt.Dest = path.Clean(rt.Dest)
-	if rt.Dest == "/" && rt.Form == FormRaw {
+	if rt.Dest == "/" && rt.Form == FormRaw && formKnown {
 		r.errorf(pt.dest.path, "give the file path of the binary", "tool %q: dest / is not a file path", t.Name)
 	}
 
@@ -203,6 +226,8 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 		r.absPath(pl.path.path, "link", l.Path)
 		if l.Target == "" {
 			r.errorf(pl.path.path, "give the path the link points to", "tool %q: link %q has no target", t.Name, pl.key)
+		} else {
+			r.oneLine(pl.target.path, pl.target.t, fmt.Sprintf("tool %q: link target", t.Name), l.Target, "a path is one line")
 		}
 		l.Path = path.Clean(l.Path)
 		rt.Links = append(rt.Links, l)
@@ -212,7 +237,7 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 		r.absPath(f.path, "path entry", v)
 		rt.Path = append(rt.Path, v)
 	}
-	r.env(pt.env, tn, rt.Env)
+	r.env(fmt.Sprintf("tool %q: ", t.Name), pt.env, tn, rt.Env)
 	if len(r.errs) > errsBefore {
 		return nil
 	}

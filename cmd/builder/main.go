@@ -170,7 +170,7 @@ func (c *common) resolve(s *spec.Spec, image, platform string) (*spec.Resolved, 
 
 // load reads and parses a spec; errors come back as a list to print.
 func load(file string) ([]byte, *spec.Spec, spec.ErrorList) {
-	data, err := os.ReadFile(file)
+	data, err := readSpec(file)
 	if err != nil {
 		return nil, nil, spec.ErrorList{{File: file, Msg: err.Error()}}
 	}
@@ -182,6 +182,18 @@ func load(file string) ([]byte, *spec.Spec, spec.ErrorList) {
 		return data, nil, spec.ErrorList{{File: file, Msg: err.Error()}}
 	}
 	return data, s, nil
+}
+
+// readSpec reads at most one byte more than a spec may hold, so that a
+// device or a huge file named by mistake is refused by Parse, not read
+// into memory whole.
+func readSpec(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, spec.MaxSize+1))
 }
 
 // validate checks every image for every platform.

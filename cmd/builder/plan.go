@@ -55,6 +55,9 @@ type plan struct {
 	GoTools  []planGoTool `json:"goTools,omitempty"`
 	// GoToolchain is the toolchain tool resolved for the build platform.
 	GoToolchain *planTool `json:"goToolchain,omitempty"`
+	// LeftOut are the tools and Go tools whose platforms: leave this
+	// platform out.
+	LeftOut []string `json:"leftOut,omitempty"`
 }
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -67,8 +70,11 @@ func newPlanCmd(g *globals) *cobra.Command {
 tool its version, resolved URL, sha256, form and destination, and for each Go tool the module@version
 go install compiles. Spec errors are printed to stderr instead (exit status 1).
 
+A tool or Go tool whose platforms: leave a platform out is named under that platform's table
+("not on linux/s390x: kubectl (platforms:)").
+
 --format table (the default) prints one table per image and platform; --format json prints a list of
-{file, image, platform, base, tools, goTools, goToolchain} objects.`,
+{file, image, platform, base, tools, goTools, goToolchain, leftOut} objects.`,
 		Example: `  builder plan builder.yaml
   builder plan --platform linux/arm64 --build-arg HELM_VERSION=v3.17.0 builder.yaml
   builder plan --format json builder.yaml | jq -r '.[].tools[] | [.platform, .name, .url] | @tsv'`,
@@ -119,7 +125,7 @@ func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 				errs = append(errs, l...)
 				continue
 			}
-			pl := plan{File: o.file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}}
+			pl := plan{File: o.file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}, LeftOut: r.LeftOut}
 			for _, t := range r.Tools {
 				pl.Tools = append(pl.Tools, toPlanTool(t))
 			}
@@ -182,6 +188,9 @@ func printPlans(w io.Writer, plans []plan) {
 		}
 		if tc := pl.GoToolchain; tc != nil {
 			fmt.Fprintf(w, "  Go toolchain: %s %s for %s, %s (sha256 %s)\n", tc.Name, tc.Version, tc.Platform, tc.URL, tc.SHA256)
+		}
+		if len(pl.LeftOut) > 0 {
+			fmt.Fprintf(w, "  not on %s: %s (platforms:)\n", pl.Platform, strings.Join(pl.LeftOut, ", "))
 		}
 	}
 }
