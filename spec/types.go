@@ -26,6 +26,10 @@ type Spec struct {
 	Arches map[string]map[string]string `yaml:"arches,omitempty" json:"arches,omitempty"`
 	// Images are the named images this spec builds; --target picks one, the first is the default.
 	Images map[string]*Image `yaml:"images" json:"images"`
+	// Drift maps tool and Go tool names to where Istio's build-tools Dockerfile or .bazelversion
+	// states their version, for builder drift: env NAME [in STAGE], image NAME, go PACKAGE,
+	// url URL (with ${version}), bazelversion, or none. The build ignores it.
+	Drift map[string]string `yaml:"drift,omitempty" json:"drift,omitempty"`
 
 	// Source is the file this spec was parsed from, with positions.
 	Source *Source `yaml:"-" json:"-"`
