@@ -143,6 +143,10 @@ type Tool struct {
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Platforms limits the tool to these platforms; by default it is needed on every platform built.
 	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
+	// Check is a shell command that proves the tool starts (bazel --version), run in the finished
+	// image on every platform it is built for; a non-zero exit fails the build. Not a template:
+	// the shell sees the args as environment variables.
+	Check string `yaml:"check,omitempty" json:"check,omitempty"`
 }
 
 // File is a file or directory copied from the build context.
@@ -199,4 +203,7 @@ type GoTool struct {
 	Dest string `yaml:"dest,omitempty" json:"dest,omitempty"`
 	// Platforms limits the tool to these platforms.
 	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
+	// Check is a shell command that proves the command starts, run in the finished image on every
+	// platform it is built for, as a tool's check.
+	Check string `yaml:"check,omitempty" json:"check,omitempty"`
 }
