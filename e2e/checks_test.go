@@ -131,3 +131,20 @@ func TestPassingChecksKeepLayers(t *testing.T) {
 		t.Errorf("--call outline lacks the checks:\n%s", tail(out, 30))
 	}
 }
+
+// TestCheckWithoutShell: a check in an image without /bin/sh cannot run;
+// the build fails saying so, with the check's tool and platform.
+func TestCheckWithoutShell(t *testing.T) {
+	e := setup(t)
+	text := strings.Replace(flakySpec(t, e), "base: example.com/unused:1", "base: scratch", 1)
+	dir := writeSpec(t, text, nil)
+	out, err := e.build(t, dir, "builder.yaml", "--platform", "linux/amd64")
+	if err == nil {
+		t.Fatalf("build succeeded:\n%s", tail(out, 20))
+	}
+	for _, w := range []string{`tool "flaky" (linux/amd64): check "flaky --version" could not run: `, `; a check runs with the image's /bin/sh`} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, tail(out, 30))
+		}
+	}
+}

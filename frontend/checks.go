@@ -97,7 +97,9 @@ func runCheck(ctx context.Context, c client.Client, bc *dockerui.Client, ch llb.
 	if err != nil {
 		return "", fmt.Errorf("marshal the check of %s: %w", ch.What(), err)
 	}
-	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports})
+	// Evaluate, so that a check that cannot run fails here, where it can
+	// be told as the check's, not at the first read of its result.
+	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports, Evaluate: true})
 	if err != nil {
 		return "", &stepError{msg: fmt.Sprintf("%s (%s): check %q could not run: %v; a check runs with the image's /bin/sh", ch.What(), ch.Platform, ch.Command, err), err: err}
 	}
