@@ -129,7 +129,7 @@ images:
 	out := e.mustBuild(t, dir, "builder.yaml", "--platform", "linux/amd64", "--build-arg", "WORKDIR=/x")
 	for _, want := range []string{
 		"2 warnings found",
-		"UnusedArg: arg UNUSED_VERSION is declared but no field uses ${UNUSED_VERSION} and no run step reads $UNUSED_VERSION; remove it, or use it (line 5)",
+		"UnusedArg: arg UNUSED_VERSION is declared but no field uses ${UNUSED_VERSION} and no run step or check reads $UNUSED_VERSION; remove it, or use it (line 5)",
 		"UndeclaredBuildArg: --build-arg WORKDIR is not an arg of the spec and changes nothing; did you mean WORK_DIR? (line 3)",
 	} {
 		if !strings.Contains(out, want) {

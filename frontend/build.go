@@ -92,6 +92,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	checks, err := checksEnabled(bc)
+	if err != nil {
+		return nil, err
+	}
 	caps := c.BuildOpts().LLBCaps
 	mergeOp := caps.Supports(pb.CapMergeOp) == nil
 	helper, err := currentFrontend(c)
@@ -161,6 +165,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		ref, err := res.SingleRef()
 		if err != nil {
 			return nil, err
+		}
+		// The checks run on the solved image, apart from it, before
+		// anything is exported: a failed check means nothing is pushed.
+		if checks {
+			if err := runChecks(ctx, c, bc, g.Checks, p, src.SourceMap); err != nil {
+				return nil, err
+			}
 		}
 		built[idx] = platformResult{id: platforms.FormatAll(p), root: g.State, annotations: r.Annotations}
 		img := g.Image

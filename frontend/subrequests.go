@@ -127,6 +127,9 @@ func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
 			Location:    loc,
 		})
 	}
+	if a, ok := checksArg(s, name, bc); ok {
+		o.Args = append(o.Args, a)
+	}
 	if img != nil && len(img.GoTools) > 0 {
 		o.Secrets = append(o.Secrets, outline.Secret{
 			Name:     "netrc",
@@ -160,4 +163,51 @@ func location(r spec.Range) *pb.Location {
 		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(r.Start.Col)},
 		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(r.End.Col)},
 	}}}
+}
+
+// checksArg is BUILDER_CHECKS as --call outline lists it when the image has
+// smoke checks: what each tool's check runs, located at the checks.
+func checksArg(s *spec.Spec, image string, bc *dockerui.Client) (outline.Arg, bool) {
+	img := s.Images[image]
+	if img == nil {
+		return outline.Arg{}, false
+	}
+	var list []string
+	var loc *pb.Location
+	add := func(name, command string, p spec.Path) {
+		if command == "" {
+			return
+		}
+		list = append(list, fmt.Sprintf("%s: %s", name, command))
+		if l := location(s.Source.Range(p)); l != nil {
+			if loc == nil {
+				loc = l
+			} else {
+				loc.Ranges = append(loc.Ranges, l.Ranges...)
+			}
+		}
+	}
+	for i, t := range img.Tools {
+		if t != nil {
+			add(t.Name, t.Check, spec.Path{"images", image, "tools", fmt.Sprint(i), "check"})
+		}
+	}
+	for i, t := range img.GoTools {
+		if t != nil {
+			add(t.Name, t.Check, spec.Path{"images", image, "goTools", fmt.Sprint(i), "check"})
+		}
+	}
+	if len(list) == 0 {
+		return outline.Arg{}, false
+	}
+	value := "run"
+	if v := bc.BuildArgs[argChecks]; v != "" {
+		value = v
+	}
+	return outline.Arg{
+		Name:        argChecks,
+		Value:       value,
+		Description: fmt.Sprintf("smoke checks, run in the finished image on every platform (skip: skips them): %s", strings.Join(list, "; ")),
+		Location:    loc,
+	}, true
 }

@@ -512,14 +512,14 @@ func (c *checker) duplicateDests(ip spec.Path, r *spec.Resolved, toolIdx, goIdx 
 func (c *checker) unusedArgs() {
 	for name, uses := range ArgUses(c.s, "") {
 		if len(uses) == 0 {
-			c.add(UnusedArg, spec.Path{"args", name}, "arg %s is declared but no field uses ${%s} and no run step reads $%s; remove it, or use it", name, name, name)
+			c.add(UnusedArg, spec.Path{"args", name}, "arg %s is declared but no field uses ${%s} and no run step or check reads $%s; remove it, or use it", name, name, name)
 		}
 	}
 }
 
 // predefinedArgs are build-args with a meaning besides the spec's args.
 var predefinedArgs = map[string]bool{
-	"BUILDER_UNPACK": true, "SOURCE_DATE_EPOCH": true,
+	"BUILDER_UNPACK": true, "BUILDER_CHECKS": true, "SOURCE_DATE_EPOCH": true,
 	"HTTP_PROXY": true, "HTTPS_PROXY": true, "FTP_PROXY": true, "NO_PROXY": true, "ALL_PROXY": true,
 	"http_proxy": true, "https_proxy": true, "ftp_proxy": true, "no_proxy": true, "all_proxy": true,
 }

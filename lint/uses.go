@@ -14,7 +14,8 @@ type Use struct {
 	Path spec.Path
 	// Where names the field for a reader: `tool "helm" url`, `run step 2`.
 	Where string
-	// Run is set for a run step, which sees args as environment variables.
+	// Run is set for a run step or a check, which see args as environment
+	// variables.
 	Run bool
 }
 
@@ -23,8 +24,8 @@ var shellVarRe = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // ArgUses returns, for each arg the spec declares, the fields that use it,
 // in the given image ("" for every image): the templates the resolver
-// expands (spec.Templates), then the run steps. Args with no use map to
-// nil.
+// expands (spec.Templates), then the run steps and the checks. Args with
+// no use map to nil.
 func ArgUses(s *spec.Spec, image string) map[string][]Use {
 	out := make(map[string][]Use, len(s.Args))
 	for k := range s.Args {
@@ -42,16 +43,29 @@ func ArgUses(s *spec.Spec, image string) map[string][]Use {
 				}
 			}
 		}
-		for i, st := range img.Run {
-			if st == nil {
-				continue
-			}
+		// Run steps and checks see the args as environment variables.
+		shell := func(command string, p spec.Path, where string) {
 			seen := map[string]bool{}
-			for _, m := range shellVarRe.FindAllStringSubmatch(st.Command, -1) {
+			for _, m := range shellVarRe.FindAllStringSubmatch(command, -1) {
 				if _, ok := s.Args[m[1]]; ok && !seen[m[1]] {
 					seen[m[1]] = true
-					out[m[1]] = append(out[m[1]], Use{Image: name, Path: spec.Path{"images", name, "run", fmt.Sprint(i)}, Where: fmt.Sprintf("run step %d", i+1), Run: true})
+					out[m[1]] = append(out[m[1]], Use{Image: name, Path: p, Where: where, Run: true})
 				}
+			}
+		}
+		for i, st := range img.Run {
+			if st != nil {
+				shell(st.Command, spec.Path{"images", name, "run", fmt.Sprint(i)}, fmt.Sprintf("run step %d", i+1))
+			}
+		}
+		for i, t := range img.Tools {
+			if t != nil {
+				shell(t.Check, spec.Path{"images", name, "tools", fmt.Sprint(i), "check"}, fmt.Sprintf("tool %q check", t.Name))
+			}
+		}
+		for i, t := range img.GoTools {
+			if t != nil {
+				shell(t.Check, spec.Path{"images", name, "goTools", fmt.Sprint(i), "check"}, fmt.Sprintf("Go tool %q check", t.Name))
 			}
 		}
 	}

@@ -82,6 +82,9 @@ type Graph struct {
 	Image dockerspec.DockerOCIImage
 	// Steps are the ops a build error can be traced to, each once.
 	Steps []Step
+	// Checks are the smoke checks of the tools, each its own graph off
+	// State: solved apart from the image, never part of it.
+	Checks []Check
 }
 
 // ToolLayer is one tool's own layer.
@@ -160,6 +163,7 @@ func (p *planner) graph() (*Graph, error) {
 	}
 	g.State = p.run(p.join(root, layers))
 	g.Steps = p.steps
+	g.Checks = p.checks(g.State)
 	return g, nil
 }
 

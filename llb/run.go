@@ -15,12 +15,7 @@ func (p *planner) run(root bk.State) bk.State {
 	if len(p.r.Run) == 0 {
 		return root
 	}
-	env := append([]string{}, p.image.Config.Env...)
-	for _, k := range slices.Sorted(maps.Keys(p.r.Args)) {
-		if _, set := lookupEnv(env, k); !set {
-			env = append(env, k+"="+p.r.Args[k])
-		}
-	}
+	env := p.runEnv()
 	pid := platformID(p.opt.TargetPlatform)
 	for i, st := range p.r.Run {
 		name := st.Name
@@ -42,4 +37,16 @@ func (p *planner) run(root bk.State) bk.State {
 		p.record(Step{Kind: StepRun, Name: name, Platform: pid, Detail: fmt.Sprintf("run step %d", i+1), State: root})
 	}
 	return root
+}
+
+// runEnv is the environment of run steps and checks: the image's, then
+// each arg the image does not set.
+func (p *planner) runEnv() []string {
+	env := append([]string{}, p.image.Config.Env...)
+	for _, k := range slices.Sorted(maps.Keys(p.r.Args)) {
+		if _, set := lookupEnv(env, k); !set {
+			env = append(env, k+"="+p.r.Args[k])
+		}
+	}
+	return env
 }

@@ -74,6 +74,7 @@ type preparedGoTool struct {
 	pkg, version, binary, ldflags, dest field
 	tags                                []field
 	env                                 []mapEntry
+	checkRange                          Range
 }
 
 func prepareGoTool(l *templates, src *Source, gp Path, gt *GoTool) *preparedGoTool {
@@ -90,6 +91,9 @@ func prepareGoTool(l *templates, src *Source, gp Path, gt *GoTool) *preparedGoTo
 	pg.tags = l.list(gp.Child("tags"), w+" tags", gt.Tags)
 	pg.env = l.mapping(gp.Child("env"), w+" env", gt.Env)
 	pg.dest = l.add(gp.Child("dest"), w+" dest", gt.Dest)
+	if gt.Check != "" {
+		pg.checkRange = src.Range(gp.Child("check"))
+	}
 	return pg
 }
 
@@ -232,6 +236,8 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 				r.errorf(tp, "the frontend sets it for each platform; use cgo: for CGO_ENABLED", "Go tool %q: env %s cannot be set", gt.Name, k)
 			}
 		}
+		rg.Check = r.check(checkWhere(true, gt.Name), gt.Check, tp.Child("check"))
+		rg.CheckRange = pg.checkRange
 		res.GoTools = append(res.GoTools, rg)
 	}
 }

@@ -252,6 +252,8 @@ func (r *resolver) checkTop() {
 			r.errorf(Path{"args", k}, "pick another name, e.g. HELM_"+strings.ToUpper(k), "arg name %q is taken by the built-in ${%s}", k, k)
 		}
 	}
+	_, derrs := s.DriftSources()
+	r.errs = append(r.errs, derrs...)
 	for scheme, m := range s.Arches {
 		if _, ok := builtinArches[scheme]; ok {
 			r.errorf(Path{"arches", scheme}, "pick another name; goarch and uname are built in", "arch scheme %q is built in and cannot be redefined", scheme)

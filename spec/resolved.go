@@ -65,6 +65,10 @@ type ResolvedTool struct {
 	Path       []string
 	Env        map[string]string
 	Range      Range
+	// Check is the smoke check's command ("" for none), CheckRange its
+	// place in the spec.
+	Check      string
+	CheckRange Range
 }
 
 // Filename is the stable name the download is stored under: it is part of
@@ -96,6 +100,10 @@ type ResolvedGoTool struct {
 	// Env is go.env overlaid with the tool's own env.
 	Env   map[string]string
 	Range Range
+	// Check is the smoke check's command ("" for none), CheckRange its
+	// place in the spec.
+	Check      string
+	CheckRange Range
 }
 
 // ResolvedFile is a file copied from the build context.

@@ -34,6 +34,7 @@ type preparedTool struct {
 	links              []preparedLink
 	pathEntries        []field
 	env                []mapEntry
+	checkRange         Range
 }
 
 // preparedLink is an entry of links: its path and its target.
@@ -62,6 +63,9 @@ func prepareTool(l *templates, src *Source, ip Path, i int, t *Tool) *preparedTo
 	}
 	pt.pathEntries = l.list(tp.Child("path"), w+" path", t.Path)
 	pt.env = l.mapping(tp.Child("env"), w+" env", t.Env)
+	if t.Check != "" {
+		pt.checkRange = src.Range(tp.Child("check"))
+	}
 	return pt
 }
 
@@ -238,6 +242,8 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 		rt.Path = append(rt.Path, v)
 	}
 	r.env(fmt.Sprintf("tool %q: ", t.Name), pt.env, tn, rt.Env)
+	rt.Check = r.check(checkWhere(false, t.Name), t.Check, tp.Child("check"))
+	rt.CheckRange = pt.checkRange
 	if len(r.errs) > errsBefore {
 		return nil
 	}

@@ -26,6 +26,10 @@ type Spec struct {
 	Arches map[string]map[string]string `yaml:"arches,omitempty" json:"arches,omitempty"`
 	// Images are the named images this spec builds; --target picks one, the first is the default.
 	Images map[string]*Image `yaml:"images" json:"images"`
+	// Drift maps tool and Go tool names to where Istio's build-tools Dockerfile or .bazelversion
+	// states their version, for builder drift: env NAME [in STAGE], image NAME, go PACKAGE,
+	// url URL (with ${version}), bazelversion, or none. The build ignores it.
+	Drift map[string]string `yaml:"drift,omitempty" json:"drift,omitempty"`
 
 	// Source is the file this spec was parsed from, with positions.
 	Source *Source `yaml:"-" json:"-"`
@@ -139,6 +143,10 @@ type Tool struct {
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Platforms limits the tool to these platforms; by default it is needed on every platform built.
 	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
+	// Check is a shell command that proves the tool starts (bazel --version), run in the finished
+	// image on every platform it is built for; a non-zero exit fails the build. Not a template:
+	// the shell sees the args as environment variables.
+	Check string `yaml:"check,omitempty" json:"check,omitempty"`
 }
 
 // File is a file or directory copied from the build context.
@@ -195,4 +203,7 @@ type GoTool struct {
 	Dest string `yaml:"dest,omitempty" json:"dest,omitempty"`
 	// Platforms limits the tool to these platforms.
 	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
+	// Check is a shell command that proves the command starts, run in the finished image on every
+	// platform it is built for, as a tool's check.
+	Check string `yaml:"check,omitempty" json:"check,omitempty"`
 }

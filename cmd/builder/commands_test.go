@@ -69,7 +69,7 @@ func TestValidate(t *testing.T) {
 	}
 
 	out, code = runBuilder(t, "validate", warn)
-	want := warn + ":5:3: warning: UnusedArg: arg UNUSED is declared but no field uses ${UNUSED} and no run step reads $UNUSED; remove it, or use it\n" +
+	want := warn + ":5:3: warning: UnusedArg: arg UNUSED is declared but no field uses ${UNUSED} and no run step or check reads $UNUSED; remove it, or use it\n" +
 		warn + ": 0 errors, 1 warning\n"
 	if code != 0 || out != want {
 		t.Errorf("validate warn: exit %d\n%s\nwant:\n%s", code, out, want)

@@ -588,13 +588,7 @@ func lockTool(d *doc, file string, t *spec.Tool, tool *ast.MappingNode, version 
 		if old == want {
 			continue
 		}
-		pos := v.GetToken().Position
-		start, end := scalarExtent(d.data, d.offset(pos.Line, pos.Column), target.IsFlowStyle)
-		orig := string(d.data[start:end])
-		q := ""
-		if strings.HasPrefix(orig, `"`) || strings.HasPrefix(orig, `'`) {
-			q = orig[:1]
-		}
+		orig, start, end, q := d.scalarAt(v, target.IsFlowStyle)
 		prefix := ""
 		if strings.HasPrefix(strings.Trim(orig, `"'`), "sha256:") {
 			prefix = "sha256:"

@@ -232,6 +232,18 @@ func scalarExtent(data []byte, off int, flow bool) (int, int) {
 	return off, end
 }
 
+// scalarAt returns the text of the scalar node n as the file has it, where
+// it starts and ends, and its quote character ("" when plain).
+func (d *doc) scalarAt(n ast.Node, flow bool) (text string, start, end int, quote string) {
+	pos := n.GetToken().Position
+	start, end = scalarExtent(d.data, d.offset(pos.Line, pos.Column), flow)
+	text = string(d.data[start:end])
+	if strings.HasPrefix(text, `"`) || strings.HasPrefix(text, `'`) {
+		quote = text[:1]
+	}
+	return text, start, end, quote
+}
+
 // quoteStyle is how the existing values of a mapping are written: `"`, `'`
 // or "" (plain).
 func (d *doc) quoteStyle(m *ast.MappingNode) string {

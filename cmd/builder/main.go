@@ -30,6 +30,9 @@ func main() {
 type globals struct {
 	stdout, stderr io.Writer
 	httpClient     *http.Client
+	// inputTimeout bounds the fetch of one input file named by URL
+	// (builder drift --istio): it is small, so a stalled server is an error.
+	inputTimeout time.Duration
 }
 
 // exitCode is an error that only sets the exit status: the command has
@@ -39,7 +42,11 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	g := &globals{stdout: stdout, stderr: stderr, httpClient: &http.Client{Timeout: 30 * time.Minute}}
+	return (&globals{stdout: stdout, stderr: stderr, httpClient: &http.Client{Timeout: 30 * time.Minute}, inputTimeout: time.Minute}).run(ctx, args)
+}
+
+func (g *globals) run(ctx context.Context, args []string) int {
+	stdout, stderr := g.stdout, g.stderr
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -65,18 +72,19 @@ func newRoot(g *globals) *cobra.Command {
 daemon: it reports every spec error with file:line:col and the lint findings (validate), shows what a
 build would download for each platform (plan), writes the sha256 of every artifact into the spec
 (lock), prints the LLB a build would solve (llb), prints the tool manifests an image would hold or a
-pushed image holds (manifest), and prints the spec's JSON Schema (schema).
+pushed image holds (manifest), compares the spec's tool versions with Istio's build-tools (drift), and
+prints the spec's JSON Schema (schema).
 
 Output: what the command was asked for goes to stdout; spec errors, failures and progress go to
 stderr.
 
 Exit status: 0 on success, 1 when a spec has errors (or, with validate --strict, lint findings;
-with lock --check, missing or stale checksums; with manifest --image, no tool manifest in the image),
-2 on a usage or I/O error.`,
+with lock --check, missing or stale checksums; with manifest --image, no tool manifest in the image;
+with drift, versions that differ from Istio's), 2 on a usage or I/O error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCmd(g), newPlanCmd(g), newLockCmd(g), newLLBCmd(g), newManifestCmd(g), newSchemaCmd(g))
+	root.AddCommand(newValidateCmd(g), newPlanCmd(g), newLockCmd(g), newLLBCmd(g), newManifestCmd(g), newDriftCmd(g), newSchemaCmd(g))
 	return root
 }
 

@@ -25,6 +25,9 @@ import (
 // URL is where the committed schema is published.
 const URL = "https://raw.githubusercontent.com/maistra/builder-frontend/main/docs/spec.schema.json"
 
+// driftPattern is the shape of a drift source: its kind and its words.
+const driftPattern = `^\s*(env\s+[A-Za-z_][A-Za-z0-9_]*(\s+in\s+\S+)?|(image|go|url)\s+\S+|bazelversion|none)\s*$`
+
 // sha256Pattern is what a checksum value looks like.
 const sha256Pattern = `^(sha256:)?[0-9a-f]{64}$`
 
@@ -200,6 +203,11 @@ func Generate() *jsonschema.Schema {
 		for _, f := range spec.Forms() {
 			form.Enum = append(form.Enum, f)
 		}
+	}
+	// Editors flag a drift source of no known kind; builder validate
+	// checks the rest (spec.ParseDriftSource).
+	if drift, ok := s.Definitions["Spec"].Properties.Get("drift"); ok {
+		drift.AdditionalProperties = &jsonschema.Schema{Type: "string", Pattern: driftPattern}
 	}
 	s.ID = URL
 	s.Title = "builder spec"
