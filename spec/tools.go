@@ -41,11 +41,11 @@ type preparedLink struct {
 	path, target field
 }
 
-func prepareTool(l *templates, src *Source, ip Path, i int, t *Tool) *preparedTool {
+func prepareTool(l *templates, s *Spec, ip Path, i int, t *Tool) *preparedTool {
 	tp := ip.Child("tools", i)
 	w := fmt.Sprintf("tool %q", t.Name)
 	pt := &preparedTool{
-		t: t, index: i, path: tp, rng: src.Range(tp), where: w,
+		t: t, index: i, path: tp, rng: s.Range(tp), where: w,
 		nameOK:    nameRe.MatchString(t.Name),
 		secretOK:  t.AuthSecret == "" || secretIDRe.MatchString(t.AuthSecret),
 		platforms: preparePlatforms(tp.Child("platforms"), t.Platforms),
