@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // loadFiles loads root from files, a file system of spec texts by path.
@@ -550,4 +552,66 @@ images:
 			checkFlatten(t, s)
 		})
 	}
+}
+
+// FuzzExtends feeds a parent and a child spec through Load, Validate,
+// Resolve and Flatten: never a panic or a hang; every problem located in
+// one of the two files, and one in the parent names the child's line that
+// pulled it in; a spec that loads flattens to one that resolves the same.
+func FuzzExtends(f *testing.F) {
+	f.Add([]byte(extendsParent), []byte(extendsChild("args: {A: \"2\"}", "remove: {tools: [t1], packages: [git], env: [E1]}\ntools: [{name: t2, version: \"2\"}]")))
+	f.Add([]byte(extendsParent), []byte(extendsChild("", "remove: {tools: [t9]}")))
+	f.Add([]byte("version: 1\nextends: 3.5.yaml\n"), []byte("version: 1\nextends: common.yaml\n"))
+	f.Add([]byte("version: 1\nimages:\n  b: &b\n    base: x\n    tools: [{name: a}]\n  c: *b\n"), []byte("version: 1\nextends: common.yaml\nimages:\n  c:\n    remove: {tools: [a]}\n"))
+	f.Fuzz(func(t *testing.T, parent, child []byte) {
+		files := map[string]string{"common.yaml": string(parent), "3.5.yaml": string(child)}
+		done := make(chan error, 1)
+		var s *Spec
+		go func() {
+			var err error
+			s, err = loadFiles(files, "3.5.yaml")
+			if err == nil {
+				_ = s.Validate([]string{"linux/amd64", "linux/arm64"}, Options{})
+				for _, n := range s.ImageNames() {
+					_, _ = s.Resolve("linux/arm64", Options{Target: n})
+				}
+				_ = s.Flatten()
+			}
+			done <- err
+		}()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("load and resolve took over 5s on\n%q\n%q", parent, child)
+		}
+		if err == nil {
+			checkFlatten(t, s)
+			return
+		}
+		var l ErrorList
+		if !errors.As(err, &l) {
+			t.Fatalf("Load returned %T, want ErrorList", err)
+		}
+		// The parser's own problems are FuzzParse's; Load's are located.
+		parsed := map[string]bool{}
+		for name, text := range files {
+			if _, perr := Parse(name, []byte(text)); perr != nil {
+				for _, e := range perr.(ErrorList) {
+					parsed[e.File+e.Msg] = true
+				}
+			}
+		}
+		for _, e := range l {
+			if e.File != "common.yaml" && e.File != "3.5.yaml" {
+				t.Errorf("error in no file of the chain: %v", e)
+			}
+			if e.File == "common.yaml" && !strings.Contains(string(parent), "3.5.yaml") && (len(e.ExtendedBy) != 1 || e.ExtendedBy[0].Pos.Line == 0) {
+				t.Errorf("error in the parent does not name the line of the child that extends it: %v", e)
+			}
+			if e.Pos.Line == 0 && !parsed[e.File+e.Msg] {
+				t.Errorf("error without a position: %v", e)
+			}
+		}
+	})
 }

@@ -49,6 +49,10 @@ type yamlEntry struct {
 
 func (s *Spec) yamlEntries() []yamlEntry {
 	out := structEntries(reflect.ValueOf(*s))
+	if len(out) == 0 || out[0].key != "version" {
+		// version: 0 is a problem the spec keeps; an empty file is another.
+		out = append([]yamlEntry{{"version", s.Version}}, out...)
+	}
 	for i, e := range out {
 		if e.key != "images" {
 			continue
