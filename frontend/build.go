@@ -7,10 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/containerd/platforms"
@@ -61,10 +60,24 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if target == "" {
 		target = s.DefaultImage()
 	}
-	opts := spec.Options{Target: target, BuildArgs: bc.BuildArgs, BuildPlatform: platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
-	plats, err := targetPlatforms(bc, s)
+	build := platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))
+	opts := spec.Options{Target: target, BuildArgs: bc.BuildArgs, BuildPlatform: build}
+	requested, err := requestedPlatforms(bc)
 	if err != nil {
 		return nil, err
+	}
+	plats := s.TargetPlatforms(requested, build)
+	// dockerui's bc.Build builds once per bc.TargetPlatforms (for the
+	// frontend's own platform when there are none) and makes an image index
+	// only when MultiPlatformRequested: without --platform, it is told the
+	// platforms chosen here.
+	if len(bc.TargetPlatforms) == 0 {
+		if bc.TargetPlatforms, err = ociPlatforms(plats); err != nil {
+			return nil, err
+		}
+		if len(plats) > 1 {
+			bc.MultiPlatformRequested = true
+		}
 	}
 	// Every platform is checked before anything is solved, so a spec error
 	// for arm64 does not surface after the amd64 build has run.
@@ -98,8 +111,8 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			return nil, fmt.Errorf("SBOM generator %s: %w", bc.SBOM.Generator, err)
 		}
 	}
-	var roots sync.Map       // platform -> llb.State, for the SBOM scanner
-	var annotations sync.Map // platform -> map[string]string
+	// bc.Build runs the platforms concurrently; each fills its own entry.
+	built := make([]platformResult, max(1, len(bc.TargetPlatforms)))
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		p := platforms.Normalize(platforms.DefaultSpec())
 		if platform != nil {
@@ -149,32 +162,41 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		annotations.Store(platforms.FormatAll(p), r.Annotations)
-		roots.Store(platforms.FormatAll(p), g.State)
+		built[idx] = platformResult{id: platforms.FormatAll(p), root: g.State, annotations: r.Annotations}
 		img := g.Image
 		return &dockerui.BuildResult{Reference: ref, Image: &img, BaseImage: baseImg, Epoch: epoch}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	addAnnotations(rb, &annotations, len(plats) > 1 || bc.MultiPlatformRequested)
+	addAnnotations(rb, built, len(plats) > 1 || bc.MultiPlatformRequested)
 	if scanner != nil {
-		if err := attachSBOMs(ctx, c, bc, rb, scanner, &roots); err != nil {
+		if err := attachSBOMs(ctx, c, bc, rb, scanner, built); err != nil {
 			return nil, err
 		}
 	}
 	return rb.Finalize()
 }
 
+// platformResult is what one platform's build leaves for the steps after
+// bc.Build: its finished root file system for the SBOM scanner and the
+// annotations for its manifest.
+type platformResult struct {
+	// id is the platform, as dockerui names it in the result.
+	id          string
+	root        bk.State
+	annotations map[string]string
+}
+
 // attachSBOMs runs the SBOM scanner (buildx --sbom) on each platform's
 // finished root file system, as the Dockerfile frontend does.
-func attachSBOMs(ctx context.Context, c client.Client, bc *dockerui.Client, rb *dockerui.ResultBuilder, scanner sbom.Scanner, roots *sync.Map) error {
+func attachSBOMs(ctx context.Context, c client.Client, bc *dockerui.Client, rb *dockerui.ResultBuilder, scanner sbom.Scanner, built []platformResult) error {
 	return rb.EachPlatform(ctx, func(ctx context.Context, id string, p ocispecs.Platform) error {
-		v, ok := roots.Load(id)
-		if !ok {
+		i := slices.IndexFunc(built, func(b platformResult) bool { return b.id == id })
+		if i < 0 {
 			return fmt.Errorf("no root file system for %s to scan", id)
 		}
-		att, err := scanner(ctx, id, v.(bk.State), nil)
+		att, err := scanner(ctx, id, built[i].root, nil)
 		if err != nil {
 			return err
 		}
@@ -197,29 +219,32 @@ func attachSBOMs(ctx context.Context, c client.Client, bc *dockerui.Client, rb *
 	})
 }
 
-// targetPlatforms are --platform's, else the spec's own, else the daemon's;
-// as normalized platform strings.
-func targetPlatforms(bc *dockerui.Client, s *spec.Spec) ([]string, error) {
-	if len(bc.TargetPlatforms) == 0 {
-		for _, p := range s.DefaultPlatforms() {
-			pp, err := platforms.Parse(p)
-			if err != nil {
-				return nil, err
-			}
-			bc.TargetPlatforms = append(bc.TargetPlatforms, pp)
-		}
-		if len(bc.TargetPlatforms) > 1 {
-			bc.MultiPlatformRequested = true
-		}
-	}
-	var plats []string
+// requestedPlatforms are --platform's platforms. s.TargetPlatforms drops
+// entries that no builder image can have; here they are an error, so that a
+// wrong --platform is not quietly replaced by the spec's platforms.
+func requestedPlatforms(bc *dockerui.Client) ([]string, error) {
+	out := make([]string, 0, len(bc.TargetPlatforms))
 	for _, p := range bc.TargetPlatforms {
-		plats = append(plats, platforms.FormatAll(platforms.Normalize(p)))
+		id := platforms.FormatAll(platforms.Normalize(p))
+		if _, err := spec.NormalizePlatform(id); err != nil {
+			return nil, fmt.Errorf("--platform: %w; pass platforms such as linux/amd64,linux/arm64", err)
+		}
+		out = append(out, id)
 	}
-	if len(plats) == 0 {
-		plats = []string{platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))}
+	return out, nil
+}
+
+// ociPlatforms parses platform strings for dockerui.
+func ociPlatforms(plats []string) ([]ocispecs.Platform, error) {
+	out := make([]ocispecs.Platform, 0, len(plats))
+	for _, p := range plats {
+		pp, err := platforms.Parse(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pp)
 	}
-	return plats, nil
+	return out, nil
 }
 
 // sourceDateEpoch is --build-arg SOURCE_DATE_EPOCH, nil when not given.
@@ -237,23 +262,21 @@ func sourceDateEpoch(bc *dockerui.Client) (*time.Time, error) {
 }
 
 // addAnnotations puts the spec's annotations on each platform's manifest
-// and, for a multi-platform image, on the index.
-func addAnnotations(rb *dockerui.ResultBuilder, perPlatform *sync.Map, index bool) {
+// and, for a multi-platform image, the first platform's (in platform order)
+// on the index.
+func addAnnotations(rb *dockerui.ResultBuilder, built []platformResult, index bool) {
+	built = slices.Clone(built)
+	slices.SortStableFunc(built, func(a, b platformResult) int { return strings.Compare(a.id, b.id) })
 	var first map[string]string
-	var ids []string
-	perPlatform.Range(func(k, v any) bool {
-		ids = append(ids, k.(string))
-		return true
-	})
-	sort.Strings(ids)
-	for _, id := range ids {
-		v, _ := perPlatform.Load(id)
-		m := v.(map[string]string)
-		if first == nil {
-			first = m
+	for _, b := range built {
+		p, err := platforms.Parse(b.id)
+		if err != nil {
+			continue // not a build of ours: bc.Build fills every entry
 		}
-		p := platforms.MustParse(id)
-		for k, val := range m {
+		if first == nil {
+			first = b.annotations
+		}
+		for k, val := range b.annotations {
 			rb.AddMeta(exptypes.AnnotationManifestKey(&p, k), []byte(val))
 		}
 	}

@@ -3,7 +3,6 @@ package frontend
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/frontend/dockerui"
@@ -29,20 +28,15 @@ func lintConfig(s *spec.Spec, bc *dockerui.Client) (lint.Config, error) {
 	return cfg, nil
 }
 
-// lintPlatforms are the platforms a --check looks at: --platform, else the
-// spec's platforms, else the daemon's.
-func lintPlatforms(s *spec.Spec, bc *dockerui.Client) (plats []string, build string) {
+// lintPlatforms are the platforms a --check looks at: the build's
+// (s.TargetPlatforms), and the build platform.
+func lintPlatforms(s *spec.Spec, bc *dockerui.Client) (plats []string, build string, err error) {
 	build = platforms.FormatAll(platforms.Normalize(bc.BuildPlatforms[0]))
-	for _, p := range bc.TargetPlatforms {
-		plats = append(plats, platforms.FormatAll(platforms.Normalize(p)))
+	requested, err := requestedPlatforms(bc)
+	if err != nil {
+		return nil, "", err
 	}
-	if len(plats) == 0 {
-		plats = s.DefaultPlatforms()
-	}
-	if len(plats) == 0 {
-		plats = []string{build}
-	}
-	return plats, build
+	return s.TargetPlatforms(requested, build), build, nil
 }
 
 // lintResults answers `buildx build --check` (`--call lint`): the spec's
@@ -54,7 +48,11 @@ func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error
 		Language: "YAML",
 		Data:     s.Source.Data,
 	}}}
-	plats, build := lintPlatforms(s, bc)
+	plats, build, err := lintPlatforms(s, bc)
+	if err != nil {
+		res.Error = &lintreq.BuildError{Message: err.Error()}
+		return res, nil
+	}
 	cfg, err := lintConfig(s, bc)
 	if err != nil {
 		res.Error = &lintreq.BuildError{Message: err.Error()}
@@ -66,7 +64,6 @@ func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error
 		images = []string{bc.Target}
 	}
 	var errs spec.ErrorList
-	seen := map[string]bool{}
 	for _, img := range images {
 		err := s.Validate(plats, spec.Options{Target: img, BuildArgs: bc.BuildArgs, BuildPlatform: build})
 		if err == nil {
@@ -76,20 +73,10 @@ func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error
 		if !ok {
 			return nil, err
 		}
-		for _, e := range list {
-			if !seen[e.Error()] {
-				seen[e.Error()] = true
-				errs = append(errs, e)
-			}
-		}
+		errs = append(errs, list...)
 	}
-	if len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool {
-			if errs[i].Pos.Line != errs[j].Pos.Line {
-				return errs[i].Pos.Line < errs[j].Pos.Line
-			}
-			return errs[i].Pos.Col < errs[j].Pos.Col
-		})
+	// An error of a part two images share is reported once.
+	if errs = errs.Sorted(); len(errs) > 0 {
 		be := &lintreq.BuildError{Message: errs.Error()}
 		for _, e := range errs {
 			if e.Pos.Line > 0 {

@@ -39,8 +39,8 @@ var caBundles = []string{
 
 // goCompileRoot is the build platform's Go toolchain plus the base image's
 // CA bundle: everything `go install` needs, nothing it does not.
-func goCompileRoot(toolchain bk.State, opt Options) bk.State {
-	if opt.BaseImage == nil {
+func (p *planner) goCompileRoot(toolchain bk.State) bk.State {
+	if p.opt.BaseImage == nil {
 		return toolchain
 	}
 	// Include patterns prune /etc down to the bundles the base has; a
@@ -49,9 +49,9 @@ func goCompileRoot(toolchain bk.State, opt Options) bk.State {
 	for i, f := range caBundles {
 		include[i] = strings.TrimPrefix(f, "/etc/")
 	}
-	fa := bk.Copy(opt.Base, "/etc", "/etc", &bk.CopyInfo{CopyDirContentsOnly: true, IncludePatterns: include, CreateDestPath: true})
+	fa := bk.Copy(p.opt.Base, "/etc", "/etc", &bk.CopyInfo{CopyDirContentsOnly: true, IncludePatterns: include, CreateDestPath: true})
 	certs := bk.Scratch().File(fa, bk.WithCustomName("CA certificates for Go module downloads"))
-	return join(toolchain, []bk.State{certs}, opt)
+	return p.join(toolchain, []bk.State{certs})
 }
 
 func goEnv(p ocispecs.Platform) (goos, goarch, goarm string) {
@@ -62,21 +62,66 @@ func goEnv(p ocispecs.Platform) (goos, goarch, goarm string) {
 	return p.OS, p.Architecture, goarm
 }
 
-// goToolLayer compiles one Go tool for the target platform. Without cgo it
-// cross-compiles on the build platform; with cgo it compiles in the image
-// itself, on the target platform (under emulation for a foreign one).
-func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compileRoot, image bk.State) bk.State {
-	pid := platformID(opt.TargetPlatform)
-	loc := location(opt.SourceMap, gt.Range)
-	goroot := r.GoToolchain.Dest
-	goos, goarch, goarm := goEnv(opt.TargetPlatform)
+// goToolLayer is one Go tool, compiled for the target platform, in a layer
+// of its own.
+func (p *planner) goToolLayer(gt *spec.ResolvedGoTool, compileRoot, image bk.State) bk.State {
+	gopath, binary := p.goInstall(gt, compileRoot, image)
+	a := p.actions()
+	a.mkdirParents(gt.Dest)
+	a.copy(gopath, binary, gt.Dest, &bk.CopyInfo{})
+	a.manifest(goToolManifest(p.r, gt))
+	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", gt.Name, platformID(p.opt.TargetPlatform), gt.Dest), p.location(gt.Range))
+}
 
+// goInstall runs go install for one Go tool. Without cgo it cross-compiles
+// on the build platform from compileRoot; with cgo it compiles in image,
+// the image as it stands with its tools, on the target platform (under
+// emulation for a foreign one). It returns GOPATH after the install and the
+// binary's path in it.
+func (p *planner) goInstall(gt *spec.ResolvedGoTool, compileRoot, image bk.State) (gopath bk.State, binary string) {
+	pid := platformID(p.opt.TargetPlatform)
+	goroot := p.r.GoToolchain.Dest
 	args := []string{path.Join(goroot, "bin/go"), "install", "-trimpath", "-ldflags=" + gt.Ldflags}
 	if len(gt.Tags) > 0 {
 		args = append(args, "-tags="+strings.Join(gt.Tags, ","))
 	}
 	args = append(args, gt.Package+"@"+gt.Version)
 
+	env := p.goInstallEnv(gt)
+	root, platform, where := compileRoot, p.opt.BuildPlatform, "natively on "+platformID(p.opt.BuildPlatform)
+	if gt.Cgo {
+		root, platform, where = image, p.opt.TargetPlatform, "with cgo on "+pid
+	}
+	ro := []bk.RunOption{
+		bk.Args(args),
+		bk.Dir("/"),
+		bk.User("0:0"),
+		bk.WithCustomNamef("[%s %s] go install %s@%s (%s)", gt.Name, pid, gt.Package, gt.Version, where),
+		bk.AddMount(goModCache, bk.Scratch(), bk.AsPersistentCacheDir(p.cacheID("go-mod"), bk.CacheMountShared)),
+		bk.AddMount(goBuildCache, bk.Scratch(), bk.AsPersistentCacheDir(p.cacheID("go-build"), bk.CacheMountShared)),
+		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
+		bk.AddSecret("/root/.netrc", bk.SecretID(NetrcSecret), bk.SecretOptional),
+		p.location(gt.Range),
+	}
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		ro = append(ro, bk.AddEnv(k, env[k]))
+	}
+	gopath = root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())
+	p.record(Step{Kind: StepCompile, Name: gt.Name, Platform: pid, Detail: gt.Package + "@" + gt.Version + " (" + where + ")", State: gopath})
+
+	// go install puts a cross-compiled command under bin/GOOS_GOARCH/.
+	binary = path.Join("/bin", gt.Binary)
+	if goos, goarch, goarm := goEnv(p.opt.TargetPlatform); !gt.Cgo && (p.opt.BuildPlatform.OS != goos || p.opt.BuildPlatform.Architecture != goarch || goarm != "") {
+		binary = path.Join("/bin", goos+"_"+goarch, gt.Binary)
+	}
+	return gopath, binary
+}
+
+// goInstallEnv is go install's environment for the target platform: the
+// tool's env over ours, its GOFLAGS after ours, and cgo's PATH the image's.
+func (p *planner) goInstallEnv(gt *spec.ResolvedGoTool) map[string]string {
+	goroot := p.r.GoToolchain.Dest
+	goos, goarch, goarm := goEnv(p.opt.TargetPlatform)
 	goflags := "-buildvcs=false"
 	if v := gt.Env["GOFLAGS"]; v != "" {
 		goflags += " " + v
@@ -100,52 +145,28 @@ func goToolLayer(r *spec.Resolved, gt *spec.ResolvedGoTool, opt Options, compile
 		env[k] = v
 	}
 	env["GOFLAGS"] = goflags
-
-	root, platform, where := compileRoot, opt.BuildPlatform, "natively on "+platformID(opt.BuildPlatform)
 	if gt.Cgo {
-		root, platform, where = image, opt.TargetPlatform, "with cgo on "+pid
 		env["CGO_ENABLED"] = "1"
-		if pathVal, ok := lookupEnv(ImageConfig(r, opt.BaseImage, opt.TargetPlatform).Config.Env, "PATH"); ok {
+		if pathVal, ok := lookupEnv(p.image.Config.Env, "PATH"); ok {
 			env["PATH"] = path.Join(goroot, "bin") + ":" + pathVal
 		}
 	}
-	ro := []bk.RunOption{
-		bk.Args(args),
-		bk.Dir("/"),
-		bk.User("0:0"),
-		bk.WithCustomNamef("[%s %s] go install %s@%s (%s)", gt.Name, pid, gt.Package, gt.Version, where),
-		bk.AddMount(goModCache, bk.Scratch(), bk.AsPersistentCacheDir(cacheID(opt, "go-mod"), bk.CacheMountShared)),
-		bk.AddMount(goBuildCache, bk.Scratch(), bk.AsPersistentCacheDir(cacheID(opt, "go-build"), bk.CacheMountShared)),
-		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
-		bk.AddSecret("/root/.netrc", bk.SecretID(NetrcSecret), bk.SecretOptional),
-		loc,
-	}
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		ro = append(ro, bk.AddEnv(k, env[k]))
-	}
-	out := root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())
-	opt.note(Step{Kind: StepCompile, Name: gt.Name, Platform: pid, Detail: gt.Package + "@" + gt.Version + " (" + where + ")", State: out})
-
-	// go install puts a cross-compiled command under bin/GOOS_GOARCH/.
-	built := path.Join("/bin", gt.Binary)
-	if !gt.Cgo && (opt.BuildPlatform.OS != goos || opt.BuildPlatform.Architecture != goarch || goarm != "") {
-		built = path.Join("/bin", goos+"_"+goarch, gt.Binary)
-	}
-	a := newActions(opt)
-	a.mkdirParents(gt.Dest)
-	a.copy(out, built, gt.Dest, &bk.CopyInfo{})
-	a.manifest(goToolManifest(r, gt))
-	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", gt.Name, pid, gt.Dest), loc)
+	return env
 }
 
 // goToolchainLayer is the Go toolchain unpacked for the build platform.
-func goToolchainLayer(r *spec.Resolved, opt Options) (bk.State, error) {
-	if r.GoToolchain == nil {
-		return bk.State{}, fmt.Errorf("image %q has Go tools but no Go toolchain was resolved", r.Image)
+// tools are the image's tool layers: when the image is for the build
+// platform, its toolchain is one of them, and that layer serves (its steps
+// are recorded once).
+func (p *planner) goToolchainLayer(tools []ToolLayer) (bk.State, error) {
+	tc := p.r.GoToolchain
+	if tc == nil {
+		return bk.State{}, fmt.Errorf("image %q has Go tools but no Go toolchain was resolved", p.r.Image)
 	}
-	o := opt
-	o.TargetPlatform = opt.BuildPlatform
-	// The build platform's toolchain is the same layer the image of that
-	// platform installs: one download and unpack serves both.
-	return toolLayer(r.GoToolchain, o)
+	if i := slices.Index(p.r.Tools, tc); i >= 0 && platformID(p.opt.BuildPlatform) == platformID(p.opt.TargetPlatform) {
+		return tools[i].State, nil
+	}
+	// Otherwise it is the same layer the image of the build platform
+	// installs: one download and unpack serves both.
+	return p.toolLayer(tc, p.opt.BuildPlatform)
 }

@@ -66,22 +66,28 @@ func yumRepo(r *spec.Repository) (string, string) {
 
 // packages installs the distro packages on the target platform: the one
 // step besides run steps that executes the image's own binaries.
-func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.State {
-	p := r.Packages
-	m := managers[p.Manager]
-	pid := platformID(opt.TargetPlatform)
-	loc := location(opt.SourceMap, p.Range)
+func (p *planner) packages(base bk.State) bk.State {
+	pkgs := p.r.Packages
+	m := managers[pkgs.Manager]
+	pid := platformID(p.opt.TargetPlatform)
+	loc := p.location(pkgs.Range)
+	// The base's own environment only: a tool's PATH entry or the image's
+	// env must not rerun the (emulated) package install.
+	env := []string{"PATH=" + defaultPath}
+	if p.opt.BaseImage != nil && len(p.opt.BaseImage.Config.Env) > 0 {
+		env = p.opt.BaseImage.Config.Env
+	}
 	st := base
-	script := m.install(p)
-	if len(p.Repositories) > 0 {
-		a := newActions(opt)
-		for _, repo := range p.Repositories {
+	script := m.install(pkgs)
+	if len(pkgs.Repositories) > 0 {
+		a := p.actions()
+		for _, repo := range pkgs.Repositories {
 			file, content := m.repo(repo)
 			a.mkdirParents(file)
 			a.mkfile(file, 0o644, []byte(content))
 		}
 		st = st.File(a.fa, bk.WithCustomNamef("[packages %s] add repositories", pid), loc)
-		if p.Manager == "apk" {
+		if pkgs.Manager == "apk" {
 			// apk reads only /etc/apk/repositories: append ours to it.
 			script = "set -eu\ncat /etc/apk/repositories.d/* >> /etc/apk/repositories\n" + script
 		}
@@ -90,7 +96,7 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 		bk.Args([]string{"/bin/sh", "-c", script}),
 		bk.User("0:0"),
 		bk.Dir("/"),
-		bk.WithCustomNamef("[packages %s] %s install %s", pid, p.Manager, strings.Join(p.Install, " ")),
+		bk.WithCustomNamef("[packages %s] %s install %s", pid, pkgs.Manager, strings.Join(pkgs.Install, " ")),
 		loc,
 	}
 	for _, e := range env {
@@ -100,11 +106,11 @@ func packages(base bk.State, r *spec.Resolved, opt Options, env []string) bk.Sta
 	for _, c := range m.caches {
 		// Per platform: the two architectures then install in parallel
 		// instead of queueing on one locked cache.
-		id := cacheID(opt, fmt.Sprintf("%s%s/%s", p.Manager, c, pid))
+		id := p.cacheID(fmt.Sprintf("%s%s/%s", pkgs.Manager, c, pid))
 		ro = append(ro, bk.AddMount(c, bk.Scratch(), bk.AsPersistentCacheDir(id, bk.CacheMountLocked)))
 	}
 	out := st.Run(ro...).Root()
-	opt.note(Step{Kind: StepPackages, Name: p.Manager, Platform: pid, Detail: strings.Join(p.Install, " "), State: out})
+	p.record(Step{Kind: StepPackages, Name: pkgs.Manager, Platform: pid, Detail: strings.Join(pkgs.Install, " "), State: out})
 	return out
 }
 

@@ -30,13 +30,3 @@ type Step struct {
 	// State's last op is the step's op.
 	State bk.State
 }
-
-// steps collects the Steps of one Build; Options carries a pointer to it
-// so that every helper can record without changing its signature.
-type steps struct{ list []Step }
-
-func (o Options) note(s Step) {
-	if o.steps != nil {
-		o.steps.list = append(o.steps.list, s)
-	}
-}

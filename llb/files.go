@@ -1,0 +1,95 @@
+package llb
+
+import (
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	bk "github.com/moby/buildkit/client/llb"
+
+	"github.com/maistra/builder-frontend/spec"
+)
+
+// filesLayer is the spec's files from the build context, in one layer.
+func (p *planner) filesLayer(ctxSt bk.State) bk.State {
+	a := p.actions()
+	var locs []bk.ConstraintsOpt
+	for _, f := range p.r.Files {
+		a.mkdirParents(f.Dest)
+		ci := &bk.CopyInfo{CopyDirContentsOnly: true, AllowWildcard: true, CreateDestPath: true}
+		if f.Mode != 0 {
+			ci.Mode = &bk.ChmodOpt{Mode: os.FileMode(f.Mode)}
+		}
+		a.copy(ctxSt, f.Src, f.Dest, ci)
+		locs = append(locs, p.location(f.Range))
+	}
+	return bk.Scratch().File(a.fa, append([]bk.ConstraintsOpt{bk.WithCustomName("copy files from the build context")}, locs...)...)
+}
+
+// dirsLayer is the spec's directories, in one layer.
+func (p *planner) dirsLayer() bk.State {
+	dirs := append([]*spec.ResolvedDir(nil), p.r.Dirs...)
+	// Parents before children, so a directory listed with its own mode is
+	// created with it rather than as the 0755 parent of another.
+	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].Path < dirs[j].Path })
+	a := p.actions()
+	var locs []bk.ConstraintsOpt
+	for _, d := range dirs {
+		a.mkdirParents(d.Path)
+		a.mkdir(d.Path, os.FileMode(d.Mode))
+		locs = append(locs, p.location(d.Range))
+	}
+	return bk.Scratch().File(a.fa, append([]bk.ConstraintsOpt{bk.WithCustomName("create directories")}, locs...)...)
+}
+
+// actions chains file actions into one FileOp, every one stamped with the
+// build's epoch so that a tool's layer is the same bytes on every build.
+type actions struct {
+	fa *bk.FileAction
+	ts bk.CreatedTime
+}
+
+func (p *planner) actions() actions { return actions{ts: bk.WithCreatedTime(p.opt.epoch())} }
+
+func (a *actions) add(next func(*bk.FileAction) *bk.FileAction, first *bk.FileAction) {
+	if a.fa == nil {
+		a.fa = first
+	} else {
+		a.fa = next(a.fa)
+	}
+}
+
+func (a *actions) mkdir(p string, mode os.FileMode) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Mkdir(p, mode, bk.WithParents(true), a.ts) }, bk.Mkdir(p, mode, bk.WithParents(true), a.ts))
+}
+
+func (a *actions) symlink(target, p string) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Symlink(target, p, a.ts) }, bk.Symlink(target, p, a.ts))
+}
+
+func (a *actions) mkfile(p string, mode os.FileMode, data []byte) {
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Mkfile(p, mode, data, a.ts) }, bk.Mkfile(p, mode, data, a.ts))
+}
+
+// mkdirParents creates the directories above p (p itself when it ends in
+// "/") at 0755.
+func (a *actions) mkdirParents(p string) {
+	dir := path.Dir(p)
+	if strings.HasSuffix(p, "/") {
+		dir = path.Clean(p)
+	}
+	if dir != "/" && dir != "." {
+		a.mkdir(dir, 0o755)
+	}
+}
+
+func (a *actions) copy(src bk.CopyInput, s, d string, ci *bk.CopyInfo) {
+	t := time.Time(a.ts)
+	ci.CreatedTime = &t
+	// Root owns what is installed, whoever owned it in the archive or the
+	// build context: the daemon's unpack and ours then agree.
+	ci.ChownOpt = &bk.ChownOpt{User: &bk.UserOpt{UID: 0}, Group: &bk.UserOpt{UID: 0}}
+	a.add(func(fa *bk.FileAction) *bk.FileAction { return fa.Copy(src, s, d, ci) }, bk.Copy(src, s, d, ci))
+}
