@@ -41,10 +41,13 @@ func (s *Spec) Flatten() []byte {
 	return b.Bytes()
 }
 
+// quoted is text always written in quotes: digests, all alike.
+type quoted string
+
 // yamlEntry is one key and value of a mapping, in the order written.
 type yamlEntry struct {
 	key   string
-	value any // a string, bool, int, []any, []yamlEntry, or nil for no value
+	value any // a string, quoted, bool, int, []any, []yamlEntry, or nil for no value
 }
 
 func (s *Spec) yamlEntries() []yamlEntry {
@@ -98,12 +101,12 @@ func yamlValue(v reflect.Value) (any, bool) {
 		}
 		var out []yamlEntry
 		for _, k := range slices.Sorted(maps.Keys(x.ByPlatform)) {
-			out = append(out, yamlEntry{k, x.ByPlatform[k]})
+			out = append(out, yamlEntry{k, quoted(x.ByPlatform[k])})
 		}
 		for _, k := range slices.Sorted(maps.Keys(x.ByVersion)) {
 			var inner []yamlEntry
 			for _, p := range slices.Sorted(maps.Keys(x.ByVersion[k])) {
-				inner = append(inner, yamlEntry{p, x.ByVersion[k][p]})
+				inner = append(inner, yamlEntry{p, quoted(x.ByVersion[k][p])})
 			}
 			out = append(out, yamlEntry{k, orEmpty(inner)})
 		}
@@ -226,6 +229,8 @@ func (w *yamlWriter) value(level int, v any) {
 			}
 			w.value(level+1, item)
 		}
+	case quoted:
+		w.b.WriteString(" " + quoteYAML(string(x)) + "\n")
 	case string:
 		if block, ok := literalBlock(x, level+1); ok {
 			w.b.WriteString(" " + block)
@@ -262,9 +267,9 @@ func flowList(items []any) (string, bool) {
 }
 
 // plainRe is text that YAML reads as that text when written unquoted: it
-// starts with a letter or a slash (never a number), and holds nothing YAML
-// gives a meaning to.
-var plainRe = regexp.MustCompile(`^[A-Za-z/][A-Za-z0-9_./@+-]*$`)
+// starts with a letter or a slash (never a number), ends with no blank, and
+// holds nothing YAML gives a meaning to.
+var plainRe = regexp.MustCompile(`^[A-Za-z/]([A-Za-z0-9_./@+ -]*[A-Za-z0-9_./@+-])?$`)
 
 // yamlWords are the plain scalars YAML reads as booleans or null.
 var yamlWords = map[string]bool{"true": true, "false": true, "null": true, "yes": true, "no": true, "on": true, "off": true, "y": true, "n": true}
