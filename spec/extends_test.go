@@ -1,11 +1,14 @@
 package spec
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -614,4 +617,77 @@ func FuzzExtends(f *testing.F) {
 			}
 		}
 	})
+}
+
+// placeholders are the "<sha256 of FILE>" of docs/spec.md's examples.
+var placeholders = regexp.MustCompile(`<sha256 of ([^>]+)>`)
+
+// TestDocsExtends: the errors docs/spec.md's extends section shows for
+// changes to its two files are the ones the code reports, word for word.
+func TestDocsExtends(t *testing.T) {
+	b, err := os.ReadFile("../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	sec := doc[strings.Index(doc, "\n### `extends`\n"):]
+	sec = sec[:strings.Index(sec, "\n## 4. Image fields\n")]
+	var blocks []string
+	for rest := sec; strings.Contains(rest, "```yaml\n"); {
+		rest = rest[strings.Index(rest, "```yaml\n")+len("```yaml\n"):]
+		blocks = append(blocks, placeholders.ReplaceAllStringFunc(rest[:strings.Index(rest, "```\n")], func(m string) string {
+			return fmt.Sprintf("%x", sha256.Sum256([]byte(m)))
+		}))
+	}
+	if len(blocks) != 2 {
+		t.Fatalf("the extends section has %d YAML blocks, want common.yaml and 3.5.yaml", len(blocks))
+	}
+	example := map[string]string{"common.yaml": blocks[0], "3.5.yaml": blocks[1]}
+	change := func(file, old, new string) map[string]string {
+		files := maps.Clone(example)
+		if !strings.Contains(files[file], old) {
+			t.Fatalf("%s of the example has no %q", file, old)
+		}
+		files[file] = strings.Replace(files[file], old, new, 1)
+		return files
+	}
+	for _, tc := range []struct {
+		name      string
+		files     map[string]string
+		platforms []string
+		want      string
+	}{
+		{name: "the example as it is", files: example},
+		{name: "a version no file pins", files: change("3.5.yaml", `GO_VERSION: "1.24.4"`, `GO_VERSION: "1.25.0"`),
+			want: `common.yaml:19:9: tool "go": version 1.25.0 has no sha256; add a sha256."1.25.0" entry (pinned versions: 1.23.6, 1.24.4) (common.yaml is extended by 3.5.yaml:3:10)`},
+		{name: "a platform neither file was written for", files: example, platforms: []string{"linux/amd64", "linux/arm64", "linux/ppc64le"},
+			want: `2 problems in 3.5.yaml, common.yaml:
+  3.5.yaml:17:9: tool "helm" has no artifact for linux/ppc64le: no sha256 for that platform; add sha256.linux/ppc64le with the artifact's sha256 (builder lock writes it), or limit the tool with platforms:
+  common.yaml:23:11: tool "go" has no artifact for linux/ppc64le at version 1.24.4; add linux/ppc64le under sha256.1.24.4, or limit the tool with platforms: (common.yaml is extended by 3.5.yaml:3:10)`},
+		{name: "missing", files: change("3.5.yaml", "extends: common.yaml", "extends: comon.yaml"),
+			want: `3.5.yaml:3:10: extends comon.yaml, but comon.yaml does not exist; extends: takes a path relative to the file it is in, in the directory of the spec being built or below it`},
+		{name: "outside", files: change("3.5.yaml", "extends: common.yaml", "extends: ../common.yaml"),
+			want: `3.5.yaml:3:10: extends ../common.yaml, which is outside the directory of 3.5.yaml; keep the specs it extends in its directory or below it: a build through buildx reads only that directory`},
+		{name: "cycle", files: change("common.yaml", "version: 1\n", "version: 1\nextends: 3.5.yaml\n"),
+			want: `common.yaml:3:10: extends 3.5.yaml, which makes a cycle: 3.5.yaml → common.yaml → 3.5.yaml; a spec cannot extend itself, directly or through others; remove one of these extends: (common.yaml is extended by 3.5.yaml:3:10)`},
+		{name: "a typo under remove", files: change("3.5.yaml", "tools: [su-exec]", "tools: [su-exce]"),
+			want: `3.5.yaml:24:15: common.yaml's image "builder" has no tool "su-exce" to remove; did you mean "su-exec"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.want != "" && !strings.Contains(doc, "```\n"+tc.want+"\n```\n") {
+				t.Errorf("docs/spec.md does not show this error as a block of its own:\n%s", tc.want)
+			}
+			s, err := loadFiles(tc.files, "3.5.yaml")
+			if err == nil {
+				err = s.Validate(tc.platforms, Options{})
+			}
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("error:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
 }
