@@ -691,3 +691,46 @@ func TestDocsExtends(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLoadExtends100Tools: what extends adds to reading a spec, for a
+// branch that replaces, removes and adds 10 tools of a 100-tool common
+// spec: Load (two parses and the merge), against Parse of the same spec
+// flattened into one file.
+func BenchmarkLoadExtends100Tools(b *testing.B) {
+	common := benchSpec(100)
+	var branch strings.Builder
+	branch.WriteString("version: 1\nextends: common.yaml\nimages:\n  builder:\n    remove:\n      tools: [")
+	for i := 10; i < 20; i++ {
+		fmt.Fprintf(&branch, "tool%d, ", i)
+	}
+	branch.WriteString("tool20]\n")
+	tools := benchSpec(10)
+	tools = tools[strings.Index(tools, "    tools:\n"):]
+	branch.WriteString(tools)                                                         // tool0..tool9: replaced
+	branch.WriteString(strings.ReplaceAll(tools[len("    tools:\n"):], "tool", "new")) // new0..new9: added
+	files := map[string]string{"common.yaml": common, "3.5.yaml": branch.String()}
+	s, err := loadFiles(files, "3.5.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n := len(s.Images["builder"].Tools); n != 99 {
+		b.Fatalf("%d tools, want 99", n)
+	}
+	flat := s.Flatten()
+	b.Run("Load", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := loadFiles(files, "3.5.yaml"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ParseFlattened", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Parse("flat.yaml", flat); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
