@@ -79,10 +79,9 @@ func readError(err error) error {
 	if errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "no such file or directory") {
 		return fs.ErrNotExist
 	}
-	if inner := errors.Unwrap(err); inner != nil {
-		return inner // without dockerui's "failed to read dockerfile"
-	}
-	return err
+	// dockerui words the failure for a Dockerfile; the spec's error says
+	// which file instead.
+	return errors.New(strings.TrimPrefix(err.Error(), "failed to read dockerfile: "))
 }
 
 // sourceInfo is the file name's text as errors and warnings carry it.

@@ -23,7 +23,7 @@ const extendsHint = "extends: takes a path relative to the file it is in, in the
 // joined to the directory of the file that names it (path.Join: cleaned,
 // slash-separated), which Load has checked to be in the directory of name
 // or below it; a read error that wraps fs.ErrNotExist is told as a missing
-// file. Load does no I/O of its own.
+// file. Load does no I/O of its own; with a nil read, extends is an error.
 //
 // Every problem is an ErrorList located in the file where its text is; a
 // problem in an extended file also names the extends: lines that pulled it
@@ -32,6 +32,9 @@ func Load(name string, data []byte, read func(path string) ([]byte, error)) (*Sp
 	s, err := Parse(name, data)
 	if err != nil || s.Extends == "" {
 		return s, err
+	}
+	if read == nil {
+		read = func(string) ([]byte, error) { return nil, errors.New("this program reads one file only") }
 	}
 	files := []*Spec{s}
 	for cur := s; cur.Extends != ""; {
