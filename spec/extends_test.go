@@ -486,6 +486,12 @@ func TestExtendsLimits(t *testing.T) {
 		t.Errorf("a read error:\n%v\nwant:\n%s", err, want)
 	}
 
+	_, err = Load("3.5.yaml", []byte("version: 1\nextends: common.yaml\n"), nil)
+	want = `3.5.yaml:2:10: extends common.yaml, but common.yaml cannot be read: this program reads one file only; extends: takes a path relative to the file it is in, in the directory of the spec being built or below it`
+	if err == nil || err.Error() != want {
+		t.Errorf("Load without a reader:\n%v\nwant:\n%s", err, want)
+	}
+
 	// Parse reads one file: extends and remove need Load.
 	s, err := Parse("3.5.yaml", []byte("version: 1\nextends: common.yaml\nimages:\n  b:\n    base: x\n    remove: {tools: [a]}\n"))
 	if err != nil {
