@@ -712,7 +712,7 @@ func BenchmarkLoadExtends100Tools(b *testing.B) {
 	branch.WriteString("tool20]\n")
 	tools := benchSpec(10)
 	tools = tools[strings.Index(tools, "    tools:\n"):]
-	branch.WriteString(tools)                                                         // tool0..tool9: replaced
+	branch.WriteString(tools)                                                          // tool0..tool9: replaced
 	branch.WriteString(strings.ReplaceAll(tools[len("    tools:\n"):], "tool", "new")) // new0..new9: added
 	files := map[string]string{"common.yaml": common, "3.5.yaml": branch.String()}
 	s, err := loadFiles(files, "3.5.yaml")
