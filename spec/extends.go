@@ -46,6 +46,14 @@ func Load(name string, data []byte, read func(path string) ([]byte, error)) (*Sp
 		cur = parent
 	}
 	merged := files[len(files)-1]
+	// The file at the top of the chain extends nothing: its remove: would
+	// be dropped by the merge unread.
+	if errs := removeWithoutExtends(merged); len(errs) > 0 {
+		for _, e := range errs {
+			e.ExtendedBy = extendedBy(files, e.File)
+		}
+		return nil, errs.err()
+	}
 	for i := len(files) - 2; i >= 0; i-- {
 		var errs ErrorList
 		merged, errs = merge(merged, files[i])
@@ -157,9 +165,17 @@ func (r *resolver) checkExtends() {
 	if s.Extends != "" {
 		r.errorf(Path{"extends"}, "read the spec with spec.Load, which reads the specs it extends", "the spec extends %s, which was not read", s.Extends)
 	}
+	r.errs = append(r.errs, removeWithoutExtends(s)...)
+}
+
+// removeWithoutExtends reports the remove: of a spec read from one file
+// that extends nothing.
+func removeWithoutExtends(s *Spec) ErrorList {
+	var out ErrorList
 	for _, name := range s.ImageNames() {
 		if img := s.Images[name]; img != nil && img.Remove != nil {
-			r.errorf(Path{"images", name, "remove"}, "add extends: with the spec to build on, or delete remove:", "remove: drops what an extended spec has, and this spec extends none")
+			out = append(out, s.Errorf(Path{"images", name, "remove"}, "add extends: with the spec to build on, or delete remove:", "remove: drops what an extended spec has, and this spec extends none"))
 		}
 	}
+	return out
 }

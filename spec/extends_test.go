@@ -414,6 +414,10 @@ func TestExtendsChain(t *testing.T) {
 		}, want: `2 problems in 3.5.yaml, common.yaml:
   3.5.yaml:5:5: workdir "w" is not an absolute path; paths in the image are absolute, e.g. /w
   common.yaml:8:144: dest "c" is not an absolute path; paths in the image are absolute, e.g. /c (common.yaml is extended by 3.5.yaml:2:10)`},
+		{name: "remove in the file at the top of the chain", root: "3.5.yaml", files: map[string]string{
+			"common.yaml": common + "    remove: {tools: [x]}\n",
+			"3.5.yaml":    "version: 1\nextends: common.yaml\n",
+		}, want: `common.yaml:9:5: remove: drops what an extended spec has, and this spec extends none; add extends: with the spec to build on, or delete remove: (common.yaml is extended by 3.5.yaml:2:10)`},
 		{name: "a YAML error in the file extended", root: "3.5.yaml", files: map[string]string{
 			"common.yaml": "version: 1\nimages:\n  img:\n    bsae: x\n",
 			"3.5.yaml":    "version: 1\nextends: common.yaml\n",
