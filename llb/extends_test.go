@@ -35,7 +35,7 @@ images:
 `
 
 // planExtends plans branch, which extends extendsCommon, for target.
-func planExtends(t *testing.T, branch string, target ocispecs.Platform, mutate ...func(*Options)) (*spec.Resolved, *planned) {
+func planExtends(t *testing.T, branch string, target ocispecs.Platform, mutate ...func(*Options)) *planned {
 	t.Helper()
 	files := map[string]string{"common.yaml": extendsCommon, "3.5.yaml": branch}
 	s, err := spec.Load("3.5.yaml", []byte(branch), func(p string) ([]byte, error) {
@@ -47,22 +47,7 @@ func planExtends(t *testing.T, branch string, target ocispecs.Platform, mutate .
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.Resolve(target.OS+"/"+target.Architecture, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper := bk.Image("example.com/builder-frontend:test")
-	opt := Options{BuildPlatform: amd64, TargetPlatform: target, Base: bk.Image("example.com/base:1", bk.Platform(target)), Helper: &helper, MergeOp: true}
-	for _, m := range mutate {
-		m(&opt)
-	}
-	g, err := Build(r, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &planned{graph: g}
-	p.ops, p.meta, p.root = marshal(t, g.State, target)
-	return r, p
+	return planSpec(t, s, target, nil, mutate...)
 }
 
 // installScripts are the package steps of a graph.
@@ -80,12 +65,12 @@ func installScripts(p *planned) []string {
 // packages without the removed ones, then the branch's; an image whose
 // packages are all removed has no package step.
 func TestExtendsPackageStep(t *testing.T) {
-	_, p := planExtends(t, "version: 1\nextends: common.yaml\nimages:\n  builder:\n    packages: {install: [jq]}\n    remove: {packages: [openjdk-21-jdk]}\n", arm64)
+	p := planExtends(t, "version: 1\nextends: common.yaml\nimages:\n  builder:\n    packages: {install: [jq]}\n    remove: {packages: [openjdk-21-jdk]}\n", arm64)
 	scripts := installScripts(p)
 	if len(scripts) != 1 || !strings.HasSuffix(scripts[0], "--no-install-recommends gcc git jq") || strings.Contains(scripts[0], "openjdk") {
 		t.Errorf("package step %q, want gcc git jq", scripts)
 	}
-	_, p = planExtends(t, "version: 1\nextends: common.yaml\nimages:\n  builder:\n    remove: {packages: [gcc, git, openjdk-21-jdk]}\n", arm64)
+	p = planExtends(t, "version: 1\nextends: common.yaml\nimages:\n  builder:\n    remove: {packages: [gcc, git, openjdk-21-jdk]}\n", arm64)
 	if scripts := installScripts(p); len(scripts) != 0 {
 		t.Errorf("package steps %q, want none", scripts)
 	}
@@ -105,7 +90,7 @@ images:
         sha256: {linux/amd64: c5b1bd64bb74eda6425c043f4afba503c49ed52e75f25607f76dfd12f0edb773}
         dest: /usr/local/bin/jq
 `
-	_, p := planExtends(t, branch, amd64, func(o *Options) {
+	p := planExtends(t, branch, amd64, func(o *Options) {
 		o.SourceMap = bk.NewSourceMap(nil, "3.5.yaml", "YAML", []byte(branch))
 		o.SourceMaps = map[string]*bk.SourceMap{"common.yaml": bk.NewSourceMap(nil, "common.yaml", "YAML", []byte(extendsCommon))}
 	})
