@@ -29,9 +29,10 @@ test: deps
 	$(MAKE) fuzz
 
 FUZZ_TIME ?= 15s
-## fuzz: the parser, the subrequests (targets, outline, lint), the planner, the unpacker and builder drift's Dockerfile reader on random input for FUZZ_TIME each (never a panic or a hang)
+## fuzz: the parser, the extends merge, the subrequests (targets, outline, lint), the planner, the unpacker and builder drift's Dockerfile reader on random input for FUZZ_TIME each (never a panic or a hang)
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./spec
+	$(GO) test -run '^$$' -fuzz '^FuzzExtends$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./spec
 	$(GO) test -run '^$$' -fuzz '^FuzzSubrequests$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./frontend
 	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./llb
 	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./internal/unpack

@@ -19,7 +19,6 @@ import (
 	"github.com/moby/buildkit/frontend/attestations/sbom"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
-	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/solver/result"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -43,13 +42,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := bc.ReadEntrypoint(ctx, "YAML")
+	s, files, err := loadSpec(ctx, c, bc)
 	if err != nil {
 		return nil, err
-	}
-	s, err := spec.Parse(src.Filename, src.Data)
-	if err != nil {
-		return nil, specError(err, src.SourceMap)
 	}
 
 	if res, ok, err := bc.HandleSubrequest(ctx, subrequests(s, bc)); err != nil || ok {
@@ -82,9 +77,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	// Every platform is checked before anything is solved, so a spec error
 	// for arm64 does not surface after the amd64 build has run.
 	if err := s.Validate(plats, opts); err != nil {
-		return nil, specError(err, src.SourceMap)
+		return nil, files.specError(err)
 	}
-	if err := warnLint(ctx, bc, src, s, plats, opts); err != nil {
+	if err := warnLint(ctx, bc, files, s, plats, opts); err != nil {
 		return nil, err
 	}
 
@@ -124,9 +119,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 		r, err := s.Resolve(platforms.FormatAll(p), opts)
 		if err != nil {
-			return nil, specError(err, src.SourceMap)
+			return nil, files.specError(err)
 		}
-		base, baseImg, err := loadBase(ctx, c, bc, r, p, src.SourceMap)
+		base, baseImg, err := loadBase(ctx, c, bc, r, p, files)
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +140,8 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			Helper:       helper,
 			HelperForAll: bc.BuildArgs[argUnpack] == "helper",
 			MergeOp:      mergeOp,
-			SourceMap:    src.SourceMap,
+			SourceMap:    files.root.SourceMap,
+			SourceMaps:   files.others(),
 			CacheNS:      bc.CacheIDNamespace,
 			Epoch:        derefTime(epoch),
 		})
@@ -169,7 +165,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		// The checks run on the solved image, apart from it, before
 		// anything is exported: a failed check means nothing is pushed.
 		if checks {
-			if err := runChecks(ctx, c, bc, g.Checks, p, src.SourceMap); err != nil {
+			if err := runChecks(ctx, c, bc, g.Checks, p, files); err != nil {
 				return nil, err
 			}
 		}
@@ -315,7 +311,7 @@ func derefTime(t *time.Time) time.Time {
 
 // loadBase returns the base image of one platform: a --build-context named
 // "base" or named like the image wins, as in a Dockerfile's FROM.
-func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec.Resolved, p ocispecs.Platform, sm *bk.SourceMap) (bk.State, *dockerspec.DockerOCIImage, error) {
+func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec.Resolved, p ocispecs.Platform, files *specFiles) (bk.State, *dockerspec.DockerOCIImage, error) {
 	copt := dockerui.ContextOpt{Platform: &p, ResolveMode: bc.ImageResolveMode.String()}
 	for _, name := range []string{baseContext, r.Base} {
 		if name == "scratch" {
@@ -344,9 +340,9 @@ func loadBase(ctx context.Context, c client.Client, bc *dockerui.Client, r *spec
 		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: bc.ImageResolveMode.String()},
 	})
 	if err != nil {
-		return bk.State{}, nil, specError(spec.ErrorList{r.Spec.Source.Errorf(spec.Path{"images", r.Image, "base"},
+		return bk.State{}, nil, files.specError(spec.ErrorList{r.Spec.Errorf(spec.Path{"images", r.Image, "base"},
 			"check the reference and that the registry is reachable from the daemon, or pass --build-context base=docker-image://REF",
-			"cannot resolve base image %s for %s: %v", r.Base, platforms.FormatAll(p), err)}, sm)
+			"cannot resolve base image %s for %s: %v", r.Base, platforms.FormatAll(p), err)})
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(data, &img); err != nil {
@@ -371,28 +367,4 @@ func currentFrontend(c client.Client) (*bk.State, error) {
 		return cf.CurrentFrontend()
 	}
 	return nil, nil
-}
-
-// specError attaches the spec's source to spec errors so that buildx prints
-// the offending lines under the message.
-func specError(err error, sm *bk.SourceMap) error {
-	list, ok := err.(spec.ErrorList)
-	if !ok || sm == nil || len(list) == 0 {
-		return err
-	}
-	var out error = err
-	for _, e := range list {
-		if e.Pos.Line == 0 {
-			continue
-		}
-		out = errdefs.WithSource(out, &errdefs.Source{
-			Info: &pb.SourceInfo{Data: sm.Data, Filename: sm.Filename, Language: sm.Language, Definition: sm.Definition.ToPB()},
-			Ranges: []*pb.Range{{
-				Start: &pb.Position{Line: int32(e.Pos.Line), Character: int32(e.Pos.Col)},
-				End:   &pb.Position{Line: int32(e.Pos.Line)},
-			}},
-		})
-		break
-	}
-	return out
 }

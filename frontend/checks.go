@@ -43,7 +43,7 @@ func checksEnabled(bc *dockerui.Client) (bool, error) {
 // runChecks solves every check of one platform's image, in parallel, each
 // apart from the image, and fails with every check that did not exit 0:
 // tool, platform, command, exit code and output.
-func runChecks(ctx context.Context, c client.Client, bc *dockerui.Client, checks []llb.Check, p ocispecs.Platform, sm *bk.SourceMap) error {
+func runChecks(ctx context.Context, c client.Client, bc *dockerui.Client, checks []llb.Check, p ocispecs.Platform, files *specFiles) error {
 	if len(checks) == 0 {
 		return nil
 	}
@@ -75,9 +75,9 @@ func runChecks(ctx context.Context, c client.Client, bc *dockerui.Client, checks
 	}
 	sort.Strings(failed)
 	var err error = &checkError{msg: strings.Join(failed, "\n")}
-	if sm != nil && first.Range.Start.Line > 0 {
+	if info := files.checkSource(first.Range); info != nil && first.Range.Start.Line > 0 {
 		err = errdefs.WithSource(err, &errdefs.Source{
-			Info:   &pb.SourceInfo{Data: sm.Data, Filename: sm.Filename, Language: sm.Language, Definition: sm.Definition.ToPB()},
+			Info:   info,
 			Ranges: []*pb.Range{{Start: &pb.Position{Line: int32(first.Range.Start.Line)}, End: &pb.Position{Line: int32(max(first.Range.End.Line, first.Range.Start.Line))}}},
 		})
 	}

@@ -17,7 +17,7 @@ func FuzzSubrequests(f *testing.F) {
 	f.Add([]byte("version: 1\nimages:\n  a: {base: x, tools: [~], goTools: [~], files: [~], directories: [~], run: [~]}\n  b:\n"))
 	f.Add([]byte("version: 1\nimages:\n  a: {base: x, packages: {manager: dnf, repositories: [~, {name: r}]}, go: ~}\n"))
 	f.Add([]byte("version: 1\nargs: {A: ~, B: {default: x}}\nimages:\n  a:\n    base: ${A}\n    tools:\n      - {name: t, url: \"https://e.com/${arch.x}\", platforms: [linux/arm64, linux/arm64], sha256: {}}\n"))
-	for _, f2 := range []string{"../examples/minimal/builder.yaml", "../examples/maistra-builder-3.5/builder.yaml"} {
+	for _, f2 := range []string{"../examples/minimal/builder.yaml", "../examples/maistra-builder/3.5.yaml"} {
 		if d, err := os.ReadFile(f2); err == nil {
 			f.Add(d)
 		}

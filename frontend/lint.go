@@ -43,11 +43,11 @@ func lintPlatforms(s *spec.Spec, bc *dockerui.Client) (plats []string, build str
 // errors as the build error, the findings of every rule as warnings, each
 // with the spec lines it is about. Without --target every image is checked.
 func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error) {
-	res := &lintreq.LintResults{Sources: []*pb.SourceInfo{{
-		Filename: s.Source.Filename,
-		Language: "YAML",
-		Data:     s.Source.Data,
-	}}}
+	res := &lintreq.LintResults{}
+	for _, src := range s.Sources() {
+		res.Sources = append(res.Sources, &pb.SourceInfo{Filename: src.Filename, Language: "YAML", Data: src.Data})
+	}
+	location := locations(s)
 	plats, build, err := lintPlatforms(s, bc)
 	if err != nil {
 		res.Error = &lintreq.BuildError{Message: err.Error()}
@@ -79,11 +79,8 @@ func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error
 	if errs = errs.Sorted(); len(errs) > 0 {
 		be := &lintreq.BuildError{Message: errs.Error()}
 		for _, e := range errs {
-			if e.Pos.Line > 0 {
-				be.Location = pb.Location{SourceIndex: 0, Ranges: []*pb.Range{{
-					Start: &pb.Position{Line: int32(e.Pos.Line), Character: int32(e.Pos.Col)},
-					End:   &pb.Position{Line: int32(e.Pos.Line)},
-				}}}
+			if l := location(spec.Range{Start: e.Pos, End: spec.Pos{Line: e.Pos.Line}, File: e.File}); l != nil {
+				be.Location = pb.Location{SourceIndex: l.SourceIndex, Ranges: l.Ranges}
 				break
 			}
 		}
@@ -110,21 +107,27 @@ func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error
 // (buildx prints them after the build, as for a Dockerfile). With
 // BUILDKIT_DOCKERFILE_CHECK=error=true (or `# check=error=true` in the
 // spec) findings fail the build instead.
-func warnLint(ctx context.Context, bc *dockerui.Client, src *dockerui.Source, s *spec.Spec, plats []string, opts spec.Options) error {
+func warnLint(ctx context.Context, bc *dockerui.Client, files *specFiles, s *spec.Spec, plats []string, opts spec.Options) error {
 	cfg, err := lintConfig(s, bc)
 	if err != nil {
 		return err
 	}
 	findings := lint.Check(s, lint.Options{Target: opts.Target, Platforms: plats, BuildArgs: opts.BuildArgs, BuildPlatform: opts.BuildPlatform, Config: cfg})
-	if src != nil && src.Warn != nil {
+	if files != nil && files.root.Warn != nil {
 		for _, f := range findings {
 			msg := fmt.Sprintf("%s: %s", f.Rule.Name, f.Msg)
 			wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte(f.Rule.Description)}, URL: f.Rule.URL}
 			if f.Range.Start.Line > 0 {
-				msg += fmt.Sprintf(" (line %d)", f.Range.Start.Line)
-				wo.Range = location(f.Range).Ranges
+				if f.File != files.root.Filename {
+					// The finding's lines are in a file the spec extends.
+					wo.SourceInfo = files.sourceInfo(f.File)
+					msg += fmt.Sprintf(" (%s line %d)", f.File, f.Range.Start.Line)
+				} else {
+					msg += fmt.Sprintf(" (line %d)", f.Range.Start.Line)
+				}
+				wo.Range = locations(s)(f.Range).Ranges
 			}
-			src.Warn(ctx, msg, wo)
+			files.root.Warn(ctx, msg, wo)
 		}
 	}
 	if cfg.Error && len(findings) > 0 {
@@ -132,10 +135,7 @@ func warnLint(ctx context.Context, bc *dockerui.Client, src *dockerui.Source, s 
 		for _, f := range findings {
 			list = append(list, &spec.Error{File: f.File, Pos: f.Range.Start, Msg: f.Rule.Name + ": " + f.Msg, Hint: "check=error=true makes lint findings errors"})
 		}
-		if src == nil {
-			return list
-		}
-		return specError(list, src.SourceMap)
+		return files.specError(list)
 	}
 	return nil
 }

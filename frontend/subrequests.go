@@ -38,13 +38,14 @@ func subrequests(s *spec.Spec, bc *dockerui.Client) dockerui.RequestHandler {
 // specTargets lists the spec's images, as --call targets shows them. It
 // runs before validation: an image may be empty (`builder:` with no body).
 func specTargets(s *spec.Spec) *targets.List {
-	l := &targets.List{Sources: [][]byte{s.Source.Data}}
+	l := &targets.List{Sources: sourceTexts(s)}
+	location := locations(s)
 	for i, name := range s.ImageNames() {
 		t := targets.Target{
 			Name:        name,
 			Default:     i == 0,
 			Description: imageSummary(s.Images[name]),
-			Location:    location(s.Source.Range(spec.Path{"images", name})),
+			Location:    location(s.Range(spec.Path{"images", name})),
 		}
 		if img := s.Images[name]; img != nil {
 			t.Base = img.Base
@@ -83,12 +84,16 @@ func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
 	if name == "" {
 		name = s.DefaultImage()
 	}
-	o := &outline.Outline{Name: name, Sources: [][]byte{s.Source.Data}}
+	o := &outline.Outline{Name: name, Sources: sourceTexts(s)}
+	location := locations(s)
 	img := s.Images[name]
 	if img != nil {
 		o.Description = "base " + img.Base
 		if sum := imageSummary(img); sum != "" {
 			o.Description += "; " + sum
+		}
+		if from := fromWords(s, name); from != "" {
+			o.Description += "; " + from
 		}
 	}
 	uses := lint.ArgUses(s, name)
@@ -100,20 +105,27 @@ func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
 	sort.Strings(names)
 	for _, k := range names {
 		a := s.Args[k]
-		loc := location(s.Source.Range(spec.Path{"args", k}))
+		declared := s.Range(spec.Path{"args", k})
+		loc := location(declared)
 		var where []string
 		for _, u := range uses[k] {
 			if !slices.Contains(where, u.Where) {
 				where = append(where, u.Where)
 			}
-			if l := location(s.Source.Range(u.Path)); l != nil && loc != nil {
-				loc.Ranges = append(loc.Ranges, l.Ranges...)
+			// A location has one file: uses in another file are left out.
+			if ur := s.Range(u.Path); ur.File == declared.File && loc != nil {
+				if l := location(ur); l != nil {
+					loc.Ranges = append(loc.Ranges, l.Ranges...)
+				}
 			}
 		}
 		desc := a.Description
 		usage := "not used by image " + name
 		if len(where) > 0 {
 			usage = "used by " + strings.Join(where, ", ")
+		}
+		if len(s.Sources()) > 1 {
+			usage = "set in " + declared.File + "; " + usage
 		}
 		if desc != "" {
 			desc += " (" + usage + ")"
@@ -133,7 +145,7 @@ func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
 	if img != nil && len(img.GoTools) > 0 {
 		o.Secrets = append(o.Secrets, outline.Secret{
 			Name:     "netrc",
-			Location: location(s.Source.Range(spec.Path{"images", name, "goTools"})),
+			Location: location(s.Range(spec.Path{"images", name, "goTools"})),
 		})
 	}
 	if img != nil {
@@ -146,23 +158,11 @@ func specOutline(s *spec.Spec, bc *dockerui.Client) *outline.Outline {
 			o.Secrets = append(o.Secrets, outline.Secret{
 				Name:     t.AuthSecret,
 				Required: true,
-				Location: location(s.Source.Range(spec.Path{"images", name, "tools", fmt.Sprint(i), "authSecret"})),
+				Location: location(s.Range(spec.Path{"images", name, "tools", fmt.Sprint(i), "authSecret"})),
 			})
 		}
 	}
 	return o
-}
-
-// location is a spec range as BuildKit's subrequests carry it; the source
-// index 0 is the spec file.
-func location(r spec.Range) *pb.Location {
-	if r.Start.Line == 0 {
-		return nil
-	}
-	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{{
-		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(r.Start.Col)},
-		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(r.End.Col)},
-	}}}
 }
 
 // checksArg is BUILDER_CHECKS as --call outline lists it when the image has
@@ -174,15 +174,16 @@ func checksArg(s *spec.Spec, image string, bc *dockerui.Client) (outline.Arg, bo
 	}
 	var list []string
 	var loc *pb.Location
+	location := locations(s)
 	add := func(name, command string, p spec.Path) {
 		if command == "" {
 			return
 		}
 		list = append(list, fmt.Sprintf("%s: %s", name, command))
-		if l := location(s.Source.Range(p)); l != nil {
+		if l := location(s.Range(p)); l != nil {
 			if loc == nil {
 				loc = l
-			} else {
+			} else if l.SourceIndex == loc.SourceIndex { // a location has one file
 				loc.Ranges = append(loc.Ranges, l.Ranges...)
 			}
 		}

@@ -107,7 +107,7 @@ func newChecker(s *spec.Spec, o Options) *checker {
 func (c *checker) add(r *Rule, p spec.Path, format string, a ...any) {
 	var rg spec.Range
 	if p != nil {
-		rg = c.s.Source.Range(p)
+		rg = c.s.Range(p)
 	}
 	c.addAt(r, rg, format, a...)
 }
@@ -123,11 +123,14 @@ func (c *checker) addAt(r *Rule, rg spec.Range, format string, a ...any) {
 		}
 	}
 	f := Finding{Rule: r, File: c.file, Range: rg, Msg: fmt.Sprintf(format, a...)}
+	if rg.File != "" {
+		f.File = rg.File // a spec with extends has nodes in several files
+	}
 	// One finding per rule and place: a place that is wrong on several
 	// platforms is reported once.
 	k := f.String()
 	if rg.Start.Line > 0 {
-		k = fmt.Sprintf("%s %d:%d", r.Name, rg.Start.Line, rg.Start.Col)
+		k = fmt.Sprintf("%s %s:%d:%d", r.Name, f.File, rg.Start.Line, rg.Start.Col)
 	}
 	if !c.seen[k] {
 		c.seen[k] = true
@@ -142,7 +145,14 @@ func (c *checker) result() []Finding {
 			out = append(out, f)
 		}
 	}
+	files := map[string]int{}
+	for i, src := range c.s.Sources() {
+		files[src.Filename] = i
+	}
 	sort.SliceStable(out, func(i, j int) bool {
+		if fi, fj := files[out[i].File], files[out[j].File]; fi != fj {
+			return fi < fj
+		}
 		a, b := out[i].Range.Start, out[j].Range.Start
 		if a.Line != b.Line {
 			return a.Line < b.Line
@@ -501,7 +511,7 @@ func (c *checker) duplicateDests(ip spec.Path, r *spec.Resolved, toolIdx, goIdx 
 				if a.path != b.path {
 					what = fmt.Sprintf("%s (and %s writes %s)", b.path, a.owner, a.path)
 				}
-				c.add(DuplicateDest, b.at, "%s writes %s, which %s (line %d) writes too; the later layer wins: give one of them another dest", b.owner, what, a.owner, c.s.Source.Range(a.at).Start.Line)
+				c.add(DuplicateDest, b.at, "%s writes %s, which %s (%s) writes too; the later layer wins: give one of them another dest", b.owner, what, a.owner, spec.LineRef(c.s.Range(a.at), c.s.Range(b.at)))
 				break
 			}
 		}
@@ -511,7 +521,9 @@ func (c *checker) duplicateDests(ip spec.Path, r *spec.Resolved, toolIdx, goIdx 
 // unusedArgs: an arg that no template and no run step names.
 func (c *checker) unusedArgs() {
 	for name, uses := range ArgUses(c.s, "") {
-		if len(uses) == 0 {
+		// An arg of a spec this one extends may serve another branch's
+		// tools: only the spec's own file can drop it.
+		if len(uses) == 0 && c.s.Range(spec.Path{"args", name}).File == c.file {
 			c.add(UnusedArg, spec.Path{"args", name}, "arg %s is declared but no field uses ${%s} and no run step or check reads $%s; remove it, or use it", name, name, name)
 		}
 	}
@@ -527,7 +539,7 @@ var predefinedArgs = map[string]bool{
 func (c *checker) undeclaredBuildArgs() {
 	var rg spec.Range
 	if len(c.s.Args) > 0 {
-		rg = c.s.Source.Range(spec.Path{"args"})
+		rg = c.s.Range(spec.Path{"args"})
 		rg.End = rg.Start
 	}
 	declared := slices.Sorted(maps.Keys(c.s.Args))

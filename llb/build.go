@@ -54,6 +54,10 @@ type Options struct {
 	MergeOp bool
 	// SourceMap attaches each op to the spec lines it came from.
 	SourceMap *bk.SourceMap
+	// SourceMaps are those of the files a spec with extends is read from,
+	// by file name: an op whose lines are in another file than SourceMap's
+	// (spec.Range.File) is attached to them there.
+	SourceMaps map[string]*bk.SourceMap
 	// CacheNS prefixes cache mount IDs (dockerui's BUILDKIT_CACHE_MOUNT_NS).
 	CacheNS string
 	// Epoch is the time stamp of every file the graph writes into a layer
@@ -188,14 +192,18 @@ func (p *planner) record(s Step) { p.steps = append(p.steps, s) }
 // location is the source-map constraint for a spec range; BuildKit shows
 // these lines of the spec when the op fails.
 func (p *planner) location(r spec.Range) bk.ConstraintsOpt {
-	if p.opt.SourceMap == nil || r.Start.Line == 0 {
+	sm := p.opt.SourceMap
+	if other, ok := p.opt.SourceMaps[r.File]; ok && (sm == nil || sm.Filename != r.File) {
+		sm = other
+	}
+	if sm == nil || r.Start.Line == 0 {
 		return bk.WithDescription(nil) // an empty description changes nothing
 	}
 	end := r.End.Line
 	if end < r.Start.Line {
 		end = r.Start.Line
 	}
-	return p.opt.SourceMap.Location([]*pb.Range{{
+	return sm.Location([]*pb.Range{{
 		Start: &pb.Position{Line: int32(r.Start.Line)},
 		End:   &pb.Position{Line: int32(end)},
 	}})

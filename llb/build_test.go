@@ -76,6 +76,12 @@ func plan(t *testing.T, yaml string, target ocispecs.Platform, args map[string]s
 	if err != nil {
 		t.Fatal(err)
 	}
+	return planSpec(t, s, target, args, mutate...)
+}
+
+// planSpec is plan of a spec already read.
+func planSpec(t *testing.T, s *spec.Spec, target ocispecs.Platform, args map[string]string, mutate ...func(*Options)) *planned {
+	t.Helper()
 	r, err := s.Resolve(target.OS+"/"+target.Architecture, spec.Options{BuildArgs: args})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,7 +20,7 @@ func completeExample(t *testing.T) (doc, example string) {
 	sec := doc[strings.Index(doc, "\n## 1. A complete example\n"):]
 	start := strings.Index(sec, "```yaml\n") + len("```yaml\n")
 	example = sec[start : start+strings.Index(sec[start:], "```\n")]
-	example = regexp.MustCompile(`<sha256 of ([^>]+)>`).ReplaceAllStringFunc(example, func(m string) string {
+	example = placeholders.ReplaceAllStringFunc(example, func(m string) string {
 		return fmt.Sprintf("%x", sha256.Sum256([]byte(m)))
 	})
 	return doc, example

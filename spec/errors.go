@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -13,10 +14,12 @@ type Pos struct {
 	Col  int
 }
 
-// Range is the span of a YAML node, from its first to its last character line.
+// Range is the span of a YAML node, from its first to its last character
+// line, in the file File. A spec with extends has nodes in several files.
 type Range struct {
 	Start Pos
 	End   Pos
+	File  string
 }
 
 // Error is a problem in a spec, located in its file.
@@ -26,6 +29,9 @@ type Error struct {
 	// Msg says what is wrong, Hint what to do about it.
 	Msg  string
 	Hint string
+	// ExtendedBy is, for a problem in a file that another spec extends,
+	// the extends: lines that pulled File in, nearest first.
+	ExtendedBy []Location
 }
 
 func (e *Error) Error() string {
@@ -40,6 +46,16 @@ func (e *Error) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Hint)
 	}
+	for i, l := range e.ExtendedBy {
+		if i == 0 {
+			fmt.Fprintf(&b, " (%s is extended by %s", e.File, l)
+		} else {
+			fmt.Fprintf(&b, ", which is extended by %s", l)
+		}
+		if i == len(e.ExtendedBy)-1 {
+			b.WriteString(")")
+		}
+	}
 	return b.String()
 }
 
@@ -53,8 +69,14 @@ func (l ErrorList) Error() string {
 	case 1:
 		return l[0].Error()
 	}
+	var files []string
+	for _, e := range l {
+		if !slices.Contains(files, e.File) {
+			files = append(files, e.File)
+		}
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d problems in %s:", len(l), l[0].File)
+	fmt.Fprintf(&b, "%d problems in %s:", len(l), strings.Join(files, ", "))
 	for _, e := range l {
 		b.WriteString("\n  ")
 		b.WriteString(e.Error())
@@ -72,9 +94,13 @@ func (l ErrorList) err() error {
 
 // Sorted returns the list in file order with each problem once: the same
 // mistake reached twice (through a YAML alias, or for two platforms or two
-// images) is reported once. It reorders l in place.
+// images) is reported once. The problems of a spec's own file come first,
+// then those of the file it extends, and so on. It reorders l in place.
 func (l ErrorList) Sorted() ErrorList {
 	sort.SliceStable(l, func(i, j int) bool {
+		if len(l[i].ExtendedBy) != len(l[j].ExtendedBy) {
+			return len(l[i].ExtendedBy) < len(l[j].ExtendedBy)
+		}
 		if l[i].File != l[j].File {
 			return l[i].File < l[j].File
 		}

@@ -77,9 +77,9 @@ type preparedGoTool struct {
 	checkRange                          Range
 }
 
-func prepareGoTool(l *templates, src *Source, gp Path, gt *GoTool) *preparedGoTool {
+func prepareGoTool(l *templates, s *Spec, gp Path, gt *GoTool) *preparedGoTool {
 	w := fmt.Sprintf("Go tool %q", gt.Name)
-	pg := &preparedGoTool{gt: gt, path: gp, rng: src.Range(gp), nameOK: nameRe.MatchString(gt.Name), platforms: preparePlatforms(gp.Child("platforms"), gt.Platforms)}
+	pg := &preparedGoTool{gt: gt, path: gp, rng: s.Range(gp), nameOK: nameRe.MatchString(gt.Name), platforms: preparePlatforms(gp.Child("platforms"), gt.Platforms)}
 	pg.pkg = l.add(gp.Child("package"), w+" package", gt.Package)
 	pg.version = l.add(gp.Child("version"), w+" version", gt.Version)
 	pg.binary = l.add(gp.Child("binary"), w+" binary", gt.Binary)
@@ -92,7 +92,7 @@ func prepareGoTool(l *templates, src *Source, gp Path, gt *GoTool) *preparedGoTo
 	pg.env = l.mapping(gp.Child("env"), w+" env", gt.Env)
 	pg.dest = l.add(gp.Child("dest"), w+" dest", gt.Dest)
 	if gt.Check != "" {
-		pg.checkRange = src.Range(gp.Child("check"))
+		pg.checkRange = s.Range(gp.Child("check"))
 	}
 	return pg
 }
@@ -127,7 +127,7 @@ func (r *resolver) goTools(pi *preparedImage, res *Resolved) {
 			}
 		}
 	} else {
-		sub := &resolver{s: r.s, src: r.src, prep: r.prep, platform: build, args: r.args, buildPlatform: build, artifacts: r.artifacts, image: r.image}
+		sub := &resolver{s: r.s, prep: r.prep, platform: build, args: r.args, buildPlatform: build, artifacts: r.artifacts, image: r.image}
 		res.GoToolchain = sub.tool(tc)
 		seen := map[string]bool{}
 		for _, e := range r.errs {

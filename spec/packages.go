@@ -24,8 +24,8 @@ type preparedRepository struct {
 	name, url, gpgkey field
 }
 
-func preparePackages(l *templates, src *Source, pp Path, p *Packages) *preparedPackages {
-	pk := &preparedPackages{p: p, path: pp, rng: src.Range(pp)}
+func preparePackages(l *templates, s *Spec, pp Path, p *Packages) *preparedPackages {
+	pk := &preparedPackages{p: p, path: pp, rng: s.Range(pp)}
 	pk.install = l.list(pp.Child("install"), "packages install", p.Install)
 	pk.options = l.list(pp.Child("options"), "packages options", p.Options)
 	for i, repo := range p.Repositories {

@@ -25,6 +25,8 @@ type Source struct {
 	Data     []byte
 	nodes    map[string]Range
 	lines    []int // offset of each line's start, once nullWritten needs them
+	// extendsAt is where the value of extends: stands.
+	extendsAt Pos
 }
 
 // Path addresses a node of the spec like a file system path: each element is
@@ -56,6 +58,7 @@ func (s *Source) Range(p Path) Range {
 	}
 	for i := len(p); i >= 0; i-- {
 		if r, ok := s.nodes[p[:i].key()]; ok {
+			r.File = s.Filename
 			return r
 		}
 	}
@@ -123,7 +126,12 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 	s.schemes = &schemeCache{}
 	if m, ok := unwrap(body).(*ast.MappingNode); ok {
 		for _, mv := range m.Values {
-			if keyString(mv.Key) != "images" {
+			switch keyString(mv.Key) {
+			case "extends":
+				src.extendsAt = tokenPos(mv.Value)
+				continue
+			case "images":
+			default:
 				continue
 			}
 			if im, ok := unwrap(mv.Value).(*ast.MappingNode); ok {

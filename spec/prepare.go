@@ -15,7 +15,6 @@ import (
 // the platforms of a build in parallel, after Validate resolved each
 // once); all of them read this and none writes it.
 type prepared struct {
-	src     *Source
 	defArgs map[string]string
 	// top are the problems of the spec's top level, which every Resolve
 	// reports.
@@ -48,17 +47,13 @@ func (s *Spec) prepare() *prepared {
 }
 
 func newPrepared(s *Spec) *prepared {
-	src := s.Source
-	if src == nil {
-		src = &Source{Filename: "builder.yaml"}
-	}
-	p := &prepared{src: src, defArgs: s.ArgValues(nil), images: make(map[string]*preparedImage, len(s.Images))}
-	r := &resolver{s: s, src: src}
+	p := &prepared{defArgs: s.ArgValues(nil), images: make(map[string]*preparedImage, len(s.Images))}
+	r := &resolver{s: s}
 	r.checkTop()
 	p.top = r.errs
 	for name, img := range s.Images {
 		if img != nil {
-			p.images[name] = prepareImage(src, name, img)
+			p.images[name] = prepareImage(s, name, img)
 		}
 	}
 	return p
@@ -142,19 +137,19 @@ func (l *templates) mapping(p Path, where string, m map[string]string) []mapEntr
 
 // prepareImage parses the image's templates: this walk is the one list of
 // templated fields (docs/spec.md, section 6).
-func prepareImage(src *Source, name string, img *Image) *preparedImage {
+func prepareImage(s *Spec, name string, img *Image) *preparedImage {
 	ip := Path{"images", name}
 	var l templates
 	pi := &preparedImage{name: name, img: img}
 	pi.base = l.add(ip.Child("base"), "base", img.Base)
-	pi.baseRange = src.Range(ip.Child("base"))
+	pi.baseRange = s.Range(ip.Child("base"))
 	if img.Packages != nil {
-		pi.packages = preparePackages(&l, src, ip.Child("packages"), img.Packages)
+		pi.packages = preparePackages(&l, s, ip.Child("packages"), img.Packages)
 	}
 	for i, t := range img.Tools {
 		var pt *preparedTool
 		if t != nil {
-			pt = prepareTool(&l, src, ip, i, t)
+			pt = prepareTool(&l, s, ip, i, t)
 		}
 		pi.tools = append(pi.tools, pt)
 	}
@@ -162,7 +157,7 @@ func prepareImage(src *Source, name string, img *Image) *preparedImage {
 	for i, gt := range img.GoTools {
 		var pg *preparedGoTool
 		if gt != nil {
-			pg = prepareGoTool(&l, src, ip.Child("goTools", i), gt)
+			pg = prepareGoTool(&l, s, ip.Child("goTools", i), gt)
 		}
 		pi.goTools = append(pi.goTools, pg)
 	}
@@ -170,7 +165,7 @@ func prepareImage(src *Source, name string, img *Image) *preparedImage {
 		var pf *preparedFile
 		if f != nil {
 			fp := ip.Child("files", i)
-			pf = &preparedFile{f: f, path: fp, rng: src.Range(fp), src: l.add(fp.Child("src"), "file src", f.Src), dest: l.add(fp.Child("dest"), "file dest", f.Dest)}
+			pf = &preparedFile{f: f, path: fp, rng: s.Range(fp), src: l.add(fp.Child("src"), "file src", f.Src), dest: l.add(fp.Child("dest"), "file dest", f.Dest)}
 		}
 		pi.files = append(pi.files, pf)
 	}
@@ -178,12 +173,12 @@ func prepareImage(src *Source, name string, img *Image) *preparedImage {
 		var pd *preparedDir
 		if d != nil {
 			dp := ip.Child("directories", i)
-			pd = &preparedDir{d: d, path: dp, rng: src.Range(dp), dir: l.add(dp.Child("path"), "directory", d.Path)}
+			pd = &preparedDir{d: d, path: dp, rng: s.Range(dp), dir: l.add(dp.Child("path"), "directory", d.Path)}
 		}
 		pi.dirs = append(pi.dirs, pd)
 	}
 	for i := range img.Run {
-		pi.run = append(pi.run, src.Range(ip.Child("run", i)))
+		pi.run = append(pi.run, s.Range(ip.Child("run", i)))
 	}
 	pi.env = l.mapping(ip.Child("env"), "env", img.Env)
 	pi.workdir = l.add(ip.Child("workdir"), "workdir", img.Workdir)
@@ -292,7 +287,7 @@ func (s *Spec) ExpandField(p Path, platform string, buildArgs map[string]string)
 	if err != nil {
 		return "", err
 	}
-	r := &resolver{s: s, src: pp.src, prep: pp, platform: np, args: s.ArgValues(buildArgs)}
+	r := &resolver{s: s, prep: pp, platform: np, args: s.ArgValues(buildArgs)}
 	var tn *toolNames
 	if len(p) > 4 && p[2] == "tools" && p[4] != "version" {
 		for _, pt := range pi.tools {

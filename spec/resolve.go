@@ -86,7 +86,6 @@ func (s *Spec) Validate(platformList []string, opts Options) error {
 // resolver carries the state of one Resolve call.
 type resolver struct {
 	s        *Spec
-	src      *Source
 	prep     *prepared
 	platform string
 	args     map[string]string
@@ -104,7 +103,7 @@ type resolver struct {
 // errorf reports a problem at the node p. The values it quotes are cut
 // short (clipArgs), and so is the hint, which may name them too.
 func (r *resolver) errorf(p Path, hint, format string, a ...any) {
-	r.errs = append(r.errs, r.src.Errorf(p, Clip(hint, maxHint), format, clipArgs(a)...))
+	r.errs = append(r.errs, r.s.Errorf(p, Clip(hint, maxHint), format, clipArgs(a)...))
 }
 
 // toolNames are the names a tool's own fields add to the args: ${version},
@@ -198,17 +197,17 @@ func (s *Spec) Resolve(platform string, opts Options) (*Resolved, error) {
 // the spec's top-level problems reported, the image found.
 func (s *Spec) resolver(platform string, opts Options) (*resolver, *preparedImage, error) {
 	p := s.prepare()
-	r := &resolver{s: s, src: p.src, prep: p}
+	r := &resolver{s: s, prep: p}
 	np, err := NormalizePlatform(platform)
 	if err != nil {
-		return nil, nil, ErrorList{{File: p.src.Filename, Msg: Clip(err.Error(), maxEcho), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
+		return nil, nil, ErrorList{{File: s.source().Filename, Msg: Clip(err.Error(), maxEcho), Hint: "pass --platform linux/amd64,linux/arm64 (or linux/ppc64le, linux/s390x)"}}
 	}
 	r.platform = np
 	r.buildPlatform = DefaultBuildPlatform
 	if opts.BuildPlatform != "" {
 		bp, err := NormalizePlatform(opts.BuildPlatform)
 		if err != nil {
-			return nil, nil, ErrorList{{File: p.src.Filename, Msg: "build platform: " + err.Error()}}
+			return nil, nil, ErrorList{{File: s.source().Filename, Msg: "build platform: " + err.Error()}}
 		}
 		r.buildPlatform = bp
 	}
@@ -243,6 +242,7 @@ func (r *resolver) checkTop() {
 	if s.Version != CurrentVersion {
 		r.errorf(Path{"version"}, fmt.Sprintf("add `version: %d` at the top of the spec", CurrentVersion), "unsupported spec version %d", s.Version)
 	}
+	r.checkExtends()
 	r.badPlatforms(preparePlatforms(Path{"platforms"}, s.Platforms))
 	for k := range s.Args {
 		if !r.validName(Path{"args", k}, "arg", k) {
@@ -293,7 +293,7 @@ func (r *resolver) resolveImage(pi *preparedImage) *Resolved {
 		}
 		name := pt.t.Name
 		if prev, dup := seen[name]; dup && name != "" {
-			r.errorf(pt.path.Child("name"), fmt.Sprintf("rename one of them (the first is at line %d)", prev.rng.Start.Line), "tool %q is declared twice", name)
+			r.errorf(pt.path.Child("name"), fmt.Sprintf("rename one of them (the first is at %s)", LineRef(prev.rng, pt.rng)), "tool %q is declared twice", name)
 			continue
 		}
 		seen[name] = pt

@@ -43,11 +43,11 @@ type preparedLink struct {
 	path, target field
 }
 
-func prepareTool(l *templates, src *Source, ip Path, i int, t *Tool) *preparedTool {
+func prepareTool(l *templates, s *Spec, ip Path, i int, t *Tool) *preparedTool {
 	tp := ip.Child("tools", i)
 	w := fmt.Sprintf("tool %q", t.Name)
 	pt := &preparedTool{
-		t: t, index: i, path: tp, rng: src.Range(tp), where: w,
+		t: t, index: i, path: tp, rng: s.Range(tp), where: w,
 		nameOK:    nameRe.MatchString(t.Name),
 		secretOK:  t.AuthSecret == "" || secretIDRe.MatchString(t.AuthSecret),
 		platforms: preparePlatforms(tp.Child("platforms"), t.Platforms),
@@ -64,7 +64,7 @@ func prepareTool(l *templates, src *Source, ip Path, i int, t *Tool) *preparedTo
 	pt.pathEntries = l.list(tp.Child("path"), w+" path", t.Path)
 	pt.env = l.mapping(tp.Child("env"), w+" env", t.Env)
 	if t.Check != "" {
-		pt.checkRange = src.Range(tp.Child("check"))
+		pt.checkRange = s.Range(tp.Child("check"))
 	}
 	return pt
 }
@@ -82,7 +82,7 @@ func (r *resolver) badPlatforms(ps *platformSet) {
 	for _, b := range ps.bad {
 		hint := "use linux/amd64, linux/arm64, linux/ppc64le or linux/s390x"
 		if b.first != nil {
-			hint = fmt.Sprintf("list each platform once (the first is at line %d)", r.src.Range(b.first).Start.Line)
+			hint = fmt.Sprintf("list each platform once (the first is at %s)", LineRef(r.s.Range(b.first), r.s.Range(b.path)))
 		}
 		r.errorf(b.path, hint, "%s", b.msg)
 	}

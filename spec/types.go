@@ -17,6 +17,10 @@ const CurrentVersion = 1
 type Spec struct {
 	// Version of the spec format; 1.
 	Version int `yaml:"version" json:"version" jsonschema:"enum=1"`
+	// Extends names the spec this one builds on: a path relative to this
+	// file, in its directory or below. This spec then states only what
+	// differs (docs/spec.md, "extends").
+	Extends string `yaml:"extends,omitempty" json:"extends,omitempty"`
 	// Platforms built when --platform is not given.
 	Platforms []string `yaml:"platforms,omitempty" json:"platforms,omitempty"`
 	// Args are the build arguments of the spec; --build-arg NAME=value wins over Default.
@@ -31,8 +35,11 @@ type Spec struct {
 	// url URL (with ${version}), bazelversion, or none. The build ignores it.
 	Drift map[string]string `yaml:"drift,omitempty" json:"drift,omitempty"`
 
-	// Source is the file this spec was parsed from, with positions.
+	// Source is the file this spec was parsed from, with positions; for a
+	// spec with extends, the file that extends the others.
 	Source *Source `yaml:"-" json:"-"`
+	// chain is what Load adds to a spec with extends (origin.go).
+	chain *chain
 	// imageOrder keeps the images in document order.
 	imageOrder []string
 	// schemes caches archSchemes (Parse sets it): Resolve runs per
@@ -78,12 +85,32 @@ type Image struct {
 	// Annotations are OCI annotations put on each platform's manifest and on
 	// the index (org.opencontainers.image.source, .revision, ...).
 	Annotations map[string]string `yaml:"annotations,omitempty" json:"annotations,omitempty"`
+	// Remove drops, by name, what the image of the extended spec has: tools,
+	// Go tools, packages, env, labels, annotations. Only with extends.
+	Remove *Removal `yaml:"remove,omitempty" json:"remove,omitempty"`
 
 	name string
 }
 
 // Name is the image's key under images.
 func (i *Image) Name() string { return i.name }
+
+// Removal names what an image drops from the same image of the spec it
+// extends. A name the extended image does not have is an error.
+type Removal struct {
+	// Tools by name.
+	Tools []string `yaml:"tools,omitempty" json:"tools,omitempty"`
+	// GoTools by name.
+	GoTools []string `yaml:"goTools,omitempty" json:"goTools,omitempty"`
+	// Packages as written under packages.install.
+	Packages []string `yaml:"packages,omitempty" json:"packages,omitempty"`
+	// Env variables by name.
+	Env []string `yaml:"env,omitempty" json:"env,omitempty"`
+	// Labels by key.
+	Labels []string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	// Annotations by key.
+	Annotations []string `yaml:"annotations,omitempty" json:"annotations,omitempty"`
+}
 
 // Packages are distro packages installed by the base image's package manager.
 type Packages struct {

@@ -93,7 +93,7 @@ func TestDriftTables(t *testing.T) {
 		code int
 		want string
 	}{
-		{name: "3.5 vs release-1.31: only go", args: append(istio("release-1.31"), "../../examples/maistra-builder-3.5/builder.yaml"), code: 1, want: `../../examples/maistra-builder-3.5/builder.yaml: image maistra-builder against release-1.31.Dockerfile and release-1.31.bazelversion
+		{name: "3.5 vs release-1.31: only go", args: append(istio("release-1.31"), "../../examples/maistra-builder/3.5.yaml"), code: 1, want: `../../examples/maistra-builder/3.5.yaml: image maistra-builder against release-1.31.Dockerfile and release-1.31.bazelversion
   TOOL              SPEC                                      ISTIO                                     STATUS   SOURCE
   go                1.26.4                                    1.26.5                                    differs  image golang (release-1.31.Dockerfile:32)
   bazel             8.7.0                                     8.7.0                                     same     bazelversion (release-1.31.bazelversion:1)
@@ -101,11 +101,11 @@ func TestDriftTables(t *testing.T) {
   pr-creator        70b809241c9cf08ceb86a9a91ed1909e75e3378c  70b809241c9cf08ceb86a9a91ed1909e75e3378c  same     go k8s.io/test-infra/robots/pr-creator (release-1.31.Dockerfile:420)
   goimports         v0.42.0                                   v0.42.0                                   same     go golang.org/x/tools/cmd/goimports (release-1.31.Dockerfile:340)
   go-junit-report   df0ed838addb0fa189c4d76ad4657f6007a5811c  df0ed838addb0fa189c4d76ad4657f6007a5811c  same     go github.com/istio/go-junit-report (release-1.31.Dockerfile:364)
-../../examples/maistra-builder-3.5/builder.yaml: drift from Istio: 1 differs (6 tools)
+../../examples/maistra-builder/3.5.yaml: drift from Istio: 1 differs (6 tools)
 `},
 		// release-1.30 states the Dockerfile versions 1.31 does: only
 		// .bazelversion tells them apart.
-		{name: "3.5 vs release-1.30: bazel too", args: append(istio("release-1.30"), "../../examples/maistra-builder-3.5/builder.yaml"), code: 1, want: `../../examples/maistra-builder-3.5/builder.yaml: image maistra-builder against release-1.30.Dockerfile and release-1.30.bazelversion
+		{name: "3.5 vs release-1.30: bazel too", args: append(istio("release-1.30"), "../../examples/maistra-builder/3.5.yaml"), code: 1, want: `../../examples/maistra-builder/3.5.yaml: image maistra-builder against release-1.30.Dockerfile and release-1.30.bazelversion
   TOOL              SPEC                                      ISTIO                                     STATUS   SOURCE
   go                1.26.4                                    1.26.5                                    differs  image golang (release-1.30.Dockerfile:32)
   bazel             8.7.0                                     7.7.1                                     differs  bazelversion (release-1.30.bazelversion:1)
@@ -113,10 +113,10 @@ func TestDriftTables(t *testing.T) {
   pr-creator        70b809241c9cf08ceb86a9a91ed1909e75e3378c  70b809241c9cf08ceb86a9a91ed1909e75e3378c  same     go k8s.io/test-infra/robots/pr-creator (release-1.30.Dockerfile:405)
   goimports         v0.42.0                                   v0.42.0                                   same     go golang.org/x/tools/cmd/goimports (release-1.30.Dockerfile:325)
   go-junit-report   df0ed838addb0fa189c4d76ad4657f6007a5811c  df0ed838addb0fa189c4d76ad4657f6007a5811c  same     go github.com/istio/go-junit-report (release-1.30.Dockerfile:349)
-../../examples/maistra-builder-3.5/builder.yaml: drift from Istio: 2 differs (6 tools)
+../../examples/maistra-builder/3.5.yaml: drift from Istio: 2 differs (6 tools)
 `},
 		// The version-change case: release-1.29 has older versions.
-		{name: "3.5 vs release-1.29", args: append(istio("release-1.29"), "../../examples/maistra-builder-3.5/builder.yaml"), code: 1, want: `../../examples/maistra-builder-3.5/builder.yaml: image maistra-builder against release-1.29.Dockerfile and release-1.29.bazelversion
+		{name: "3.5 vs release-1.29", args: append(istio("release-1.29"), "../../examples/maistra-builder/3.5.yaml"), code: 1, want: `../../examples/maistra-builder/3.5.yaml: image maistra-builder against release-1.29.Dockerfile and release-1.29.bazelversion
   TOOL              SPEC                                      ISTIO                                     STATUS   SOURCE
   go                1.26.4                                    1.25.12                                   differs  image golang (release-1.29.Dockerfile:32)
   bazel             8.7.0                                     7.7.1                                     differs  bazelversion (release-1.29.bazelversion:1)
@@ -124,7 +124,7 @@ func TestDriftTables(t *testing.T) {
   pr-creator        70b809241c9cf08ceb86a9a91ed1909e75e3378c  70b809241c9cf08ceb86a9a91ed1909e75e3378c  same     go k8s.io/test-infra/robots/pr-creator (release-1.29.Dockerfile:405)
   goimports         v0.42.0                                   v0.40.0                                   differs  go golang.org/x/tools/cmd/goimports (release-1.29.Dockerfile:325)
   go-junit-report   df0ed838addb0fa189c4d76ad4657f6007a5811c  df0ed838addb0fa189c4d76ad4657f6007a5811c  same     go github.com/istio/go-junit-report (release-1.29.Dockerfile:349)
-../../examples/maistra-builder-3.5/builder.yaml: drift from Istio: 4 differs (6 tools)
+../../examples/maistra-builder/3.5.yaml: drift from Istio: 4 differs (6 tools)
 `},
 		{name: "3.4 vs release-1.30", args: append(istio("release-1.30"), f34), code: 1, want: f34 + `: image maistra-builder against release-1.30.Dockerfile and release-1.30.bazelversion
   TOOL              SPEC                                      ISTIO                                     STATUS   SOURCE
@@ -430,7 +430,7 @@ func TestDriftReadme(t *testing.T) {
 		t.Fatal(err)
 	}
 	readme := string(b)
-	const cmd = "$ builder drift --istio internal/drift/testdata/istio/release-1.31.Dockerfile --bazelversion internal/drift/testdata/istio/release-1.31.bazelversion examples/maistra-builder-3.5/builder.yaml\n"
+	const cmd = "$ builder drift --istio internal/drift/testdata/istio/release-1.31.Dockerfile --bazelversion internal/drift/testdata/istio/release-1.31.bazelversion examples/maistra-builder/3.5.yaml\n"
 	i := strings.Index(readme, cmd)
 	if i < 0 {
 		t.Fatal("README.md does not show builder drift")

@@ -114,12 +114,22 @@ func (o *llbOptions) definition(ctx context.Context, r *spec.Resolved, p string,
 		HelperForAll:   o.unpackHelper,
 		MergeOp:        !o.noMergeOp,
 		SourceMap:      bk.NewSourceMap(nil, o.file, "YAML", data),
+		SourceMaps:     sourceMaps(r.Spec),
 		Epoch:          epoch,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return graph.State.Marshal(ctx, bk.Platform(target))
+}
+
+// sourceMaps are those of the files the spec extends.
+func sourceMaps(s *spec.Spec) map[string]*bk.SourceMap {
+	out := map[string]*bk.SourceMap{}
+	for _, src := range s.Sources()[1:] {
+		out[src.Filename] = bk.NewSourceMap(nil, src.Filename, "YAML", src.Data)
+	}
+	return out
 }
 
 // write writes the definition to -o, or to stdout unless that is a

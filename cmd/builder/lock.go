@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -142,7 +143,7 @@ func (o *lockOptions) artifacts(s *spec.Spec) ([]*artifact, spec.ErrorList, erro
 // runLock locks one file; ok is false when --check finds something or a
 // download fails.
 func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool, error) {
-	data, s, errs := load(file)
+	_, s, errs := load(file)
 	if errs != nil {
 		g.printErrors(errs)
 		return false, nil
@@ -161,9 +162,9 @@ func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool
 		fmt.Fprintf(g.stderr, "%s: not locked\n", file)
 		return false, nil
 	}
-	out, changes, err := lockText(data, s, arts)
+	edited, changes, err := lockFiles(s, arts)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", file, err)
+		return false, err
 	}
 	for _, c := range changes {
 		fmt.Fprintln(g.stdout, c)
@@ -180,24 +181,89 @@ func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool
 		fmt.Fprintf(g.stdout, "%s: %d checksums up to date\n", file, len(arts))
 		return true, nil
 	}
-	if err := verifyLocked(file, out, arts, o); err != nil {
+	if err := verifyLocked(file, edited, arts, o); err != nil {
 		return false, fmt.Errorf("%s: the edited spec does not read back as written (nothing was written): %w", file, err)
 	}
-	st, err := os.Stat(file)
-	if err != nil {
-		return false, err
+	for _, src := range s.Sources() {
+		out, ok := edited[src.Filename]
+		if !ok {
+			continue
+		}
+		st, err := os.Stat(src.Filename)
+		if err != nil {
+			return false, err
+		}
+		if err := os.WriteFile(src.Filename, out, st.Mode().Perm()); err != nil {
+			return false, err
+		}
+		n := 0
+		for _, c := range changes {
+			if c.file == src.Filename {
+				n++
+			}
+		}
+		fmt.Fprintf(g.stdout, "%s: wrote %d checksums\n", src.Filename, n)
 	}
-	if err := os.WriteFile(file, out, st.Mode().Perm()); err != nil {
-		return false, err
-	}
-	fmt.Fprintf(g.stdout, "%s: wrote %d checksums\n", file, len(changes))
 	return true, nil
 }
 
-// verifyLocked parses the new text and checks that each artifact resolves
-// to the sha256 just computed.
-func verifyLocked(file string, data []byte, arts []*artifact, o *lockOptions) error {
-	s, err := spec.Parse(file, data)
+// lockFiles writes each artifact's sha256 into the text of the file that
+// declares its tool: the spec's own, or one it extends. It returns the
+// new text of each file it changed, and the changes in file order.
+func lockFiles(s *spec.Spec, arts []*artifact) (map[string][]byte, []change, error) {
+	byFile := map[string][]*artifact{}
+	for _, a := range arts {
+		// The artifact, addressed in the file that declares the tool.
+		tool, sum := s.Origin(a.Path), s.Origin(a.SHA256At)
+		index := -1
+		if len(tool.Path) == 4 && tool.Path[2] == "tools" {
+			index, _ = strconv.Atoi(tool.Path[3])
+		}
+		if index < 0 || sum.Source != tool.Source {
+			return nil, nil, fmt.Errorf("tool %q: cannot find where its sha256 is written (%s)", a.Name, strings.Join(a.SHA256At, "."))
+		}
+		fa := *a.Artifact
+		fa.Image, fa.Tool, fa.Path, fa.SHA256At = tool.Path[1], index, tool.Path, sum.Path
+		name := tool.Source.Filename
+		byFile[name] = append(byFile[name], &artifact{Artifact: &fa, sum: a.sum})
+	}
+	edited := map[string][]byte{}
+	var changes []change
+	for _, src := range s.Sources() {
+		fileArts := byFile[src.Filename]
+		if len(fileArts) == 0 {
+			continue
+		}
+		fs, err := spec.Parse(src.Filename, src.Data)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, c, err := lockText(src.Data, fs, fileArts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", src.Filename, err)
+		}
+		if len(c) > 0 {
+			edited[src.Filename] = out
+			changes = append(changes, c...)
+		}
+	}
+	return edited, changes, nil
+}
+
+// verifyLocked reads the spec again with the edited texts and checks that
+// each artifact resolves to the sha256 just computed.
+func verifyLocked(file string, edited map[string][]byte, arts []*artifact, o *lockOptions) error {
+	read := func(name string) ([]byte, error) {
+		if d, ok := edited[name]; ok {
+			return d, nil
+		}
+		return readSpec(name)
+	}
+	data, err := read(file)
+	if err != nil {
+		return err
+	}
+	s, err := spec.Load(file, data, read)
 	if err != nil {
 		return err
 	}

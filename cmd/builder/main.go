@@ -71,9 +71,9 @@ func newRoot(g *globals) *cobra.Command {
 		Long: `builder works on the YAML specs of the builder-frontend BuildKit frontend (docs/spec.md) without a
 daemon: it reports every spec error with file:line:col and the lint findings (validate), shows what a
 build would download for each platform (plan), writes the sha256 of every artifact into the spec
-(lock), prints the LLB a build would solve (llb), prints the tool manifests an image would hold or a
-pushed image holds (manifest), compares the spec's tool versions with Istio's build-tools (drift), and
-prints the spec's JSON Schema (schema).
+(lock), prints a spec with extends as one file (flatten), prints the LLB a build would solve (llb),
+prints the tool manifests an image would hold or a pushed image holds (manifest), compares the spec's
+tool versions with Istio's build-tools (drift), and prints the spec's JSON Schema (schema).
 
 Output: what the command was asked for goes to stdout; spec errors, failures and progress go to
 stderr.
@@ -84,7 +84,7 @@ with drift, versions that differ from Istio's), 2 on a usage or I/O error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCmd(g), newPlanCmd(g), newLockCmd(g), newLLBCmd(g), newManifestCmd(g), newDriftCmd(g), newSchemaCmd(g))
+	root.AddCommand(newValidateCmd(g), newPlanCmd(g), newLockCmd(g), newFlattenCmd(g), newLLBCmd(g), newManifestCmd(g), newDriftCmd(g), newSchemaCmd(g))
 	return root
 }
 
@@ -176,13 +176,14 @@ func (c *common) resolve(s *spec.Spec, image, platform string) (*spec.Resolved, 
 	return r, nil, err
 }
 
-// load reads and parses a spec; errors come back as a list to print.
+// load reads and parses a spec and the specs it extends; errors come back
+// as a list to print. data is the text of file itself.
 func load(file string) ([]byte, *spec.Spec, spec.ErrorList) {
 	data, err := readSpec(file)
 	if err != nil {
 		return nil, nil, spec.ErrorList{{File: file, Msg: err.Error()}}
 	}
-	s, err := spec.Parse(file, data)
+	s, err := spec.Load(file, data, readSpec)
 	if err != nil {
 		if l, ok := err.(spec.ErrorList); ok {
 			return data, nil, l

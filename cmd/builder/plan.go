@@ -31,6 +31,8 @@ type planTool struct {
 	Take     []string          `json:"take,omitempty"`
 	Links    map[string]string `json:"links,omitempty"`
 	Platform string            `json:"platform"`
+	// From is the file that declares the tool: the spec, or one it extends.
+	From string `json:"from"`
 }
 
 // planGoTool is one Go tool for one platform.
@@ -43,6 +45,7 @@ type planGoTool struct {
 	Ldflags string   `json:"ldflags"`
 	Tags    []string `json:"tags,omitempty"`
 	Cgo     bool     `json:"cgo,omitempty"`
+	From    string   `json:"from"`
 }
 
 // plan is one image for one platform.
@@ -58,6 +61,9 @@ type plan struct {
 	// LeftOut are the tools and Go tools whose platforms: leave this
 	// platform out.
 	LeftOut []string `json:"leftOut,omitempty"`
+	// extends: the spec has extends, and the table shows where each tool
+	// comes from.
+	extends bool
 }
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -125,14 +131,14 @@ func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 				errs = append(errs, l...)
 				continue
 			}
-			pl := plan{File: o.file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}, LeftOut: r.LeftOut}
+			pl := plan{File: o.file, Image: image, Platform: p, Base: r.Base, Tools: []planTool{}, LeftOut: r.LeftOut, extends: len(s.Sources()) > 1}
 			for _, t := range r.Tools {
 				pl.Tools = append(pl.Tools, toPlanTool(t))
 			}
 			for _, gt := range r.GoTools {
 				pl.GoTools = append(pl.GoTools, planGoTool{
 					Name: gt.Name, Module: gt.Package + "@" + gt.Version, Package: gt.Package, Version: gt.Version,
-					Dest: gt.Dest, Ldflags: gt.Ldflags, Tags: gt.Tags, Cgo: gt.Cgo,
+					Dest: gt.Dest, Ldflags: gt.Ldflags, Tags: gt.Tags, Cgo: gt.Cgo, From: gt.Range.File,
 				})
 			}
 			if r.GoToolchain != nil {
@@ -146,7 +152,7 @@ func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 }
 
 func toPlanTool(t *spec.ResolvedTool) planTool {
-	pt := planTool{Name: t.Name, Version: t.Version, URL: t.URL, SHA256: strings.TrimPrefix(t.SHA256, "sha256:"), Form: t.Form, Dest: t.Dest, Strip: t.Strip, Take: t.Take, Platform: t.Platform}
+	pt := planTool{Name: t.Name, Version: t.Version, URL: t.URL, SHA256: strings.TrimPrefix(t.SHA256, "sha256:"), Form: t.Form, Dest: t.Dest, Strip: t.Strip, Take: t.Take, Platform: t.Platform, From: t.Range.File}
 	if len(t.Links) > 0 {
 		pt.Links = map[string]string{}
 		for _, l := range t.Links {
@@ -162,27 +168,34 @@ func printPlans(w io.Writer, plans []plan) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s: image %s for %s, base %s\n", pl.File, pl.Image, pl.Platform, pl.Base)
+		// from is the FROM column of a spec with extends, after the name.
+		from := func(f string) string {
+			if pl.extends {
+				return f + "\t"
+			}
+			return ""
+		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		if len(pl.Tools) > 0 {
-			fmt.Fprintln(tw, "  TOOL\tVERSION\tFORM\tDEST\tSHA256\tURL")
+			fmt.Fprintln(tw, "  TOOL\t"+from("FROM")+"VERSION\tFORM\tDEST\tSHA256\tURL")
 			for _, t := range pl.Tools {
 				dest := t.Dest
 				if len(t.Take) > 0 {
 					dest += " (" + strings.Join(t.Take, ", ") + ")"
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Version, t.Form, dest, t.SHA256, t.URL)
+				fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\t%s\n", t.Name, from(t.From), t.Version, t.Form, dest, t.SHA256, t.URL)
 			}
 		}
 		tw.Flush()
 		if len(pl.GoTools) > 0 {
 			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "  GO TOOL\tMODULE\tDEST")
+			fmt.Fprintln(tw, "  GO TOOL\t"+from("FROM")+"MODULE\tDEST")
 			for _, gt := range pl.GoTools {
 				dest := gt.Dest
 				if gt.Cgo {
 					dest += " (cgo, on " + pl.Platform + ")"
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\n", gt.Name, gt.Module, dest)
+				fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", gt.Name, from(gt.From), gt.Module, dest)
 			}
 			tw.Flush()
 		}

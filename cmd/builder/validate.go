@@ -100,22 +100,30 @@ func (o *validateOptions) validateFile(file string) (nerr, nwarn int, err error)
 	findings := lint.Check(s, lint.Options{Target: o.target, Platforms: o.platformList, BuildArgs: o.buildArgs, BuildPlatform: o.buildPlatform, Config: cfg})
 
 	type line struct {
+		file int // the spec's own file 0, the one it extends 1, ...
 		pos  spec.Pos
 		err  *spec.Error
 		text string
 	}
+	files := map[string]int{}
+	for i, src := range s.Sources() {
+		files[src.Filename] = i
+	}
 	var lines []line
 	for _, e := range errs {
-		lines = append(lines, line{pos: e.Pos, err: e})
+		lines = append(lines, line{file: files[e.File], pos: e.Pos, err: e})
 	}
 	for _, f := range findings {
 		loc := f.File
 		if f.Range.Start.Line > 0 {
 			loc = fmt.Sprintf("%s:%d:%d", f.File, f.Range.Start.Line, f.Range.Start.Col)
 		}
-		lines = append(lines, line{pos: f.Range.Start, text: fmt.Sprintf("%s: warning: %s: %s", loc, f.Rule.Name, f.Msg)})
+		lines = append(lines, line{file: files[f.File], pos: f.Range.Start, text: fmt.Sprintf("%s: warning: %s: %s", loc, f.Rule.Name, f.Msg)})
 	}
 	sort.SliceStable(lines, func(i, j int) bool {
+		if lines[i].file != lines[j].file {
+			return lines[i].file < lines[j].file
+		}
 		if lines[i].pos.Line != lines[j].pos.Line {
 			return lines[i].pos.Line < lines[j].pos.Line
 		}
