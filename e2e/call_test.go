@@ -40,8 +40,19 @@ func TestCallOutlineAndTargets(t *testing.T) {
 		{outline.Arg{Name: "HELM_VERSION", Value: "v3.17.0", Description: `helm release installed in the image (used by tool "helm" version)`}, 1},
 		{outline.Arg{Name: "RELEASES", Value: "http://127.0.0.1:8123", Description: `where the release files are served from (make demo passes its own server) (used by tool "helm" url, tool "bazel" url, tool "protoc" url, tool "shellcheck" url)`}, 4},
 	}
-	if len(o.Args) != len(want) {
-		t.Fatalf("outline args: %+v, want %d: %+v", o.Args, len(want), want)
+	// The declared args, then BUILDER_CHECKS: the spec's tools have smoke
+	// checks, located at each check.
+	if len(o.Args) != len(want)+1 {
+		t.Fatalf("outline args: %+v, want %d: %+v and BUILDER_CHECKS", o.Args, len(want)+1, want)
+	}
+	checks := o.Args[len(want)]
+	const checksDesc = "smoke checks, run in the finished image on every platform (skip: skips them): helm: helm version; bazel: bazel --version; protoc: protoc --version; shellcheck: shellcheck --version"
+	if checks.Name != "BUILDER_CHECKS" || checks.Value != "run" || checks.Description != checksDesc {
+		t.Errorf("last arg: %q = %q, %q; want BUILDER_CHECKS = run, %q", checks.Name, checks.Value, checks.Description, checksDesc)
+	}
+	wantLine(t, "BUILDER_CHECKS", checks.Location, src, "        check: helm version")
+	if checks.Location != nil && len(checks.Location.Ranges) != 4 {
+		t.Errorf("BUILDER_CHECKS has %d locations, want the 4 checks", len(checks.Location.Ranges))
 	}
 	for i, w := range want {
 		a := o.Args[i]
