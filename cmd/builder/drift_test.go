@@ -23,9 +23,9 @@ func istio(branch string) []string {
 	return []string{"--istio", istioFiles + branch + ".Dockerfile", "--bazelversion", istioFiles + branch + ".bazelversion"}
 }
 
-// maistra34 is maistra-builder 3.4 (maistra/test-infra
-// docker/maistra-builder_3.4.Dockerfile) reduced to its versioned tools,
-// in the 3.5 example's form; Maistra 3.4 follows Istio release-1.30.
+// maistra34 is examples/maistra-builder/3.4.yaml reduced to its versioned
+// tools, in one file, with goimports' version literal: the cases of a spec
+// without extends (the example's own rows are in TestDriftTables).
 const maistra34 = `# syntax=quay.io/maistra-dev/builder-frontend
 version: 1
 platforms: [linux/amd64, linux/arm64]
@@ -128,7 +128,18 @@ func TestDriftTables(t *testing.T) {
   go-junit-report   df0ed838addb0fa189c4d76ad4657f6007a5811c  df0ed838addb0fa189c4d76ad4657f6007a5811c  same     go github.com/istio/go-junit-report (release-1.29.Dockerfile:349)
 ../../examples/maistra-builder/3.5.yaml: drift from Istio: 4 differs (6 tools)
 `},
-		{name: "3.4 vs release-1.30", args: append(istio("release-1.30"), f34), code: 1, want: f34 + `: image maistra-builder against release-1.30.Dockerfile and release-1.30.bazelversion
+		// The 3.4 branch follows release-1.30: four differ.
+		{name: "3.4 vs release-1.30", args: append(istio("release-1.30"), "../../examples/maistra-builder/3.4.yaml"), code: 1, want: `../../examples/maistra-builder/3.4.yaml: image maistra-builder against release-1.30.Dockerfile and release-1.30.bazelversion
+  TOOL              SPEC                                      ISTIO                                     STATUS   SOURCE
+  go                1.25.9                                    1.26.5                                    differs  image golang (release-1.30.Dockerfile:32)
+  bazel             7.7.1                                     7.7.1                                     same     bazelversion (release-1.30.bazelversion:1)
+  google-cloud-sdk  496.0.0                                   558.0.0                                   differs  env GCLOUD_VERSION (release-1.30.Dockerfile:48)
+  pr-creator        1f0e63447a32a07c0a6cc1ae3b95172438b373c8  70b809241c9cf08ceb86a9a91ed1909e75e3378c  differs  go k8s.io/test-infra/robots/pr-creator (release-1.30.Dockerfile:405)
+  goimports         v0.28.0                                   v0.42.0                                   differs  go golang.org/x/tools/cmd/goimports (release-1.30.Dockerfile:325)
+  go-junit-report   df0ed838addb0fa189c4d76ad4657f6007a5811c  df0ed838addb0fa189c4d76ad4657f6007a5811c  same     go github.com/istio/go-junit-report (release-1.30.Dockerfile:349)
+../../examples/maistra-builder/3.4.yaml: drift from Istio: 4 differs (6 tools)
+`},
+		{name: "3.4 in one file vs release-1.30", args: append(istio("release-1.30"), f34), code: 1, want: f34 + `: image maistra-builder against release-1.30.Dockerfile and release-1.30.bazelversion
   TOOL              SPEC                                      ISTIO                                     STATUS   SOURCE
   go                1.25.9                                    1.26.5                                    differs  image golang (release-1.30.Dockerfile:32)
   bazel             7.7.1                                     7.7.1                                     same     bazelversion (release-1.30.bazelversion:1)
@@ -168,8 +179,9 @@ func TestDriftAligned(t *testing.T) {
 	}
 }
 
+// TestDriftJSON: the 3.4 branch of the example against release-1.30.
 func TestDriftJSON(t *testing.T) {
-	f := writeFile(t, maistra34)
+	f := "../../examples/maistra-builder/3.4.yaml"
 	stdout, _, code := runBuilder2("drift", "--format", "json", "--istio", istioFiles+"release-1.30.Dockerfile", "--bazelversion", istioFiles+"release-1.30.bazelversion", f)
 	want := `{
   "file": "` + f + `",
@@ -323,6 +335,9 @@ images:
 	if got := readFile(t, f); got != text {
 		t.Errorf("the spec changed:\n%s", got)
 	}
+	if note := `args.GCLOUD_VERSION (tool "gcloud"): is written with a YAML alias, anchor or tag; edit it by hand`; !strings.Contains(cliDoc(t), "\n"+note+"\n") {
+		t.Errorf("docs/cli.md does not show %s", note)
+	}
 }
 
 func TestDriftErrors(t *testing.T) {
@@ -459,13 +474,13 @@ func copyExample(t *testing.T, branch string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for src, dst := range map[string]string{
-		"../../examples/maistra-builder/common.yaml": "common.yaml",
-		"../../examples/maistra-builder/3.4.yaml":    "3.4.yaml",
-		"../../examples/maistra-builder/3.5.yaml":    "3.5.yaml",
-		istioFiles + branch + ".Dockerfile":          branch + ".Dockerfile",
-		istioFiles + branch + ".bazelversion":        branch + ".bazelversion",
+		"examples/maistra-builder/common.yaml":                      "common.yaml",
+		"examples/maistra-builder/3.4.yaml":                         "3.4.yaml",
+		"examples/maistra-builder/3.5.yaml":                         "3.5.yaml",
+		"internal/drift/testdata/istio/" + branch + ".Dockerfile":   branch + ".Dockerfile",
+		"internal/drift/testdata/istio/" + branch + ".bazelversion": branch + ".bazelversion",
 	} {
-		b, err := os.ReadFile(src)
+		b, err := os.ReadFile(filepath.Join(repo, src))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -642,11 +657,13 @@ func TestDriftWriteOverrides(t *testing.T) {
 		code   int
 		want   string // 3.5.yaml after --write
 		out    string // the end of stdout
+		doc    string // a part of stdout that docs/cli.md shows
 	}{
 		{name: "args: of the branch, block", files: map[string]string{"common.yaml": driftCommon},
 			branch: "version: 1\nextends: common.yaml\nargs:\n  OTHER: \"1\"   # the branch's own\nimages:\n  b:\n    base: example.com/b:2\n",
 			want:   "version: 1\nextends: common.yaml\nargs:\n  OTHER: \"1\"   # the branch's own\n" + gcloud + infra + "images:\n  b:\n    base: example.com/b:2\n",
-			out:    written("3.5.yaml", "5", "6", "common.yaml:3", "common.yaml:6") + "3.5.yaml: wrote 2 versions; builder lock 3.5.yaml writes their checksums\n"},
+			out:    written("3.5.yaml", "5", "6", "common.yaml:3", "common.yaml:6") + "3.5.yaml: wrote 2 versions; builder lock 3.5.yaml writes their checksums\n",
+			doc:    `3.5.yaml:5: args.GCLOUD_VERSION: 496.0.0 -> 558.0.0 (tool "gcloud"; overrides common.yaml:3)`},
 		{name: "args: of the branch, flow", files: map[string]string{"common.yaml": driftCommon},
 			branch: "version: 1\nextends: common.yaml\nargs: {OTHER: x}\n",
 			want:   "version: 1\nextends: common.yaml\nargs: {OTHER: x, GCLOUD_VERSION: \"558.0.0\", INFRA: \"70b809241c9cf08ceb86a9a91ed1909e75e3378c\"}\n",
@@ -676,16 +693,19 @@ func TestDriftWriteOverrides(t *testing.T) {
 			out: written("3.5.yaml", "4", "5", "common.yaml:3", "common.yaml:6") +
 				`3.5.yaml: not written: images.b.goTools.1.version (tool "goimports"): written in common.yaml:18, which other specs may extend too, and --write changes 3.5.yaml only; make the version an arg in common.yaml (version: ${NAME}) that 3.5.yaml sets, then run builder drift --write again
 3.5.yaml: wrote 2 versions; builder lock 3.5.yaml writes their checksums
-`},
+`, doc: `images.b.goTools.1.version (tool "goimports"): written in common.yaml:18, which other specs may extend too, and --write changes 3.5.yaml only; make the version an arg in common.yaml (version: ${NAME}) that 3.5.yaml sets, then run builder drift --write again`},
 		{name: "args: an anchor", files: map[string]string{"common.yaml": driftCommon},
 			branch: "version: 1\nextends: common.yaml\nargs: &a\n  OTHER: \"1\"\n", code: 1,
 			want: "version: 1\nextends: common.yaml\nargs: &a\n  OTHER: \"1\"\n",
 			out: `3.5.yaml: not written: args.GCLOUD_VERSION (tool "gcloud"): declared in common.yaml:3, so 3.5.yaml needs its own under args:, and args: is written with a YAML alias, anchor or tag; add them by hand
 3.5.yaml: not written: args.INFRA (tool "pr-creator"): declared in common.yaml:6, so 3.5.yaml needs its own under args:, and args: is written with a YAML alias, anchor or tag; add them by hand
 3.5.yaml: nothing to write
-`},
+`, doc: `args.GCLOUD_VERSION (tool "gcloud"): declared in common.yaml:3, so 3.5.yaml needs its own under args:, and args: is written with a YAML alias, anchor or tag; add them by hand`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(c.out, c.doc) || !strings.Contains(cliDoc(t), c.doc) {
+				t.Errorf("docs/cli.md does not show %s", c.doc)
+			}
 			t.Chdir(t.TempDir())
 			for f, text := range c.files {
 				if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
