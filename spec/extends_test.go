@@ -756,3 +756,44 @@ func BenchmarkLoadExtends100Tools(b *testing.B) {
 		}
 	})
 }
+
+// TestDocsExtendsInline: the errors docs/spec.md quotes in its text about
+// extends and remove, made from files with the names the text uses.
+func TestDocsExtendsInline(t *testing.T) {
+	b, err := os.ReadFile("../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), " ") // the text wraps inside quotes
+	common := "version: 1\nimages:\n  builder:\n    base: b:1\n    tools: [{name: x, version: \"1\", url: \"https://x\", sha256: {linux/amd64: \"" + sum1 + "\"}, dest: /x}]\n"
+	chain := map[string]string{"3.6.yaml": "version: 1\nextends: 1.yaml\n"}
+	for i := 1; i < 8; i++ {
+		chain[fmt.Sprintf("%d.yaml", i)] = fmt.Sprintf("version: 1\nextends: %d.yaml\n", i+1)
+	}
+	chain["7.yaml"] = "version: 1\nextends: X\n"
+	for _, tc := range []struct {
+		root, want string
+		files      map[string]string
+	}{
+		{"3.6.yaml", "extends X, which makes the chain from 3.6.yaml longer than 8 specs", chain},
+		{"3.5.yaml", "version 2 differs from version 1 of common.yaml, which this spec extends", map[string]string{"common.yaml": common, "3.5.yaml": "version: 2\nextends: common.yaml\n"}},
+		{"3.5.yaml", "the spec has no version, and common.yaml, which it extends, has version 1", map[string]string{"common.yaml": common, "3.5.yaml": "extends: common.yaml\n"}},
+		{"3.5.yaml", `tool "x" is both removed and declared in this image; a tool declared here replaces the extended one of the same name: drop it from remove:, or from this image`,
+			map[string]string{"common.yaml": common, "3.5.yaml": "version: 1\nextends: common.yaml\nimages:\n  builder:\n    remove: {tools: [x]}\n    tools: [{name: x}]\n"}},
+		{"3.5.yaml", `image "new" is not in common.yaml, so there is nothing to remove`,
+			map[string]string{"common.yaml": common, "3.5.yaml": "version: 1\nextends: common.yaml\nimages:\n  new:\n    base: b:1\n    remove: {tools: [x]}\n"}},
+		{"common.yaml", "remove: drops what an extended spec has, and this spec extends none",
+			map[string]string{"common.yaml": common + "    remove: {tools: [x]}\n"}},
+	} {
+		if !strings.Contains(doc, "`"+tc.want) {
+			t.Errorf("docs/spec.md does not show %s", tc.want)
+		}
+		s, err := loadFiles(tc.files, tc.root)
+		if err == nil {
+			err = s.Validate(nil, Options{})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v\nwant it to hold %s", tc.root, err, tc.want)
+		}
+	}
+}
