@@ -587,6 +587,7 @@ func FuzzExtends(f *testing.F) {
 	f.Add([]byte(extendsParent), []byte(extendsChild("args: {A: \"2\"}", "remove: {tools: [t1], packages: [git], env: [E1]}\ntools: [{name: t2, version: \"2\"}]")))
 	f.Add([]byte(extendsParent), []byte(extendsChild("", "remove: {tools: [t9]}")))
 	f.Add([]byte("version: 1\nextends: 3.5.yaml\n"), []byte("version: 1\nextends: common.yaml\n"))
+	f.Add([]byte(extendsParent), []byte("version: 1\nextends: common.yaml\ndrift: {t1: none, t9: envv X}\n"))
 	f.Add([]byte("version: 1\nimages:\n  b: &b\n    base: x\n    tools: [{name: a}]\n  c: *b\n"), []byte("version: 1\nextends: common.yaml\nimages:\n  c:\n    remove: {tools: [a]}\n"))
 	f.Fuzz(func(t *testing.T, parent, child []byte) {
 		files := map[string]string{"common.yaml": string(parent), "3.5.yaml": string(child)}
