@@ -367,16 +367,16 @@ func writeDrift(file string, data []byte, s *spec.Spec, image string, in drift.I
 	if err != nil {
 		return nil, nil, err
 	}
-	// change is one write, with the path of its value in file.
-	type change struct {
+	// placed is one write, with the path of its value in file.
+	type placed struct {
 		writtenJSON
 		at spec.Path
 	}
 	var edits []edit
-	var changes, overrides []change
+	var changes, overrides []placed
 	for _, w := range writes {
 		o := s.Origin(w.Path)
-		c := change{writtenJSON{File: file, Field: strings.Join(o.Path, "."), Tools: w.Tools, Old: w.Old, New: w.New}, o.Path}
+		c := placed{writtenJSON{File: file, Field: strings.Join(o.Path, "."), Tools: w.Tools, Old: w.Old, New: w.New}, o.Path}
 		tools := strings.Join(quoteAll(w.Tools), ", ")
 		switch r := s.Range(w.Path); {
 		case o.Source == s.Source:
