@@ -96,7 +96,7 @@ func lintResults(s *spec.Spec, bc *dockerui.Client) (*lintreq.LintResults, error
 			RuleName:    f.Rule.Name,
 			Description: f.Rule.Description,
 			URL:         f.Rule.URL,
-			Detail:      f.Msg,
+			Detail:      f.Msg + spec.ExtendedByText(f.File, f.ExtendedBy),
 			Location:    loc,
 		})
 	}
@@ -121,7 +121,7 @@ func warnLint(ctx context.Context, bc *dockerui.Client, files *specFiles, s *spe
 				if f.File != files.root.Filename {
 					// The finding's lines are in a file the spec extends.
 					wo.SourceInfo = files.sourceInfo(f.File)
-					msg += fmt.Sprintf(" (%s line %d)", f.File, f.Range.Start.Line)
+					msg += fmt.Sprintf(" (%s line %d)%s", f.File, f.Range.Start.Line, spec.ExtendedByText(f.File, f.ExtendedBy))
 				} else {
 					msg += fmt.Sprintf(" (line %d)", f.Range.Start.Line)
 				}
@@ -133,7 +133,7 @@ func warnLint(ctx context.Context, bc *dockerui.Client, files *specFiles, s *spe
 	if cfg.Error && len(findings) > 0 {
 		var list spec.ErrorList
 		for _, f := range findings {
-			list = append(list, &spec.Error{File: f.File, Pos: f.Range.Start, Msg: f.Rule.Name + ": " + f.Msg, Hint: "check=error=true makes lint findings errors"})
+			list = append(list, &spec.Error{File: f.File, Pos: f.Range.Start, Msg: f.Rule.Name + ": " + f.Msg, Hint: "check=error=true makes lint findings errors", ExtendedBy: f.ExtendedBy})
 		}
 		return files.specError(list)
 	}

@@ -23,14 +23,24 @@ type Finding struct {
 	// (a --build-arg).
 	Range spec.Range
 	Msg   string
+	// ExtendedBy is, for a finding in a file that the spec extends, the
+	// extends: lines that pulled File in, nearest first (as
+	// spec.Error.ExtendedBy).
+	ExtendedBy []spec.Location
 }
 
+// String is FILE:LINE:COL: RULE: message, and for a file the spec
+// extends the extends: lines that pulled it in, as a spec error ends.
 func (f Finding) String() string {
-	loc := f.File
+	return fmt.Sprintf("%s: %s: %s%s", f.Location(), f.Rule.Name, f.Msg, spec.ExtendedByText(f.File, f.ExtendedBy))
+}
+
+// Location is FILE:LINE:COL, or FILE for a finding without a place.
+func (f Finding) Location() string {
 	if f.Range.Start.Line > 0 {
-		loc += fmt.Sprintf(":%d:%d", f.Range.Start.Line, f.Range.Start.Col)
+		return fmt.Sprintf("%s:%d:%d", f.File, f.Range.Start.Line, f.Range.Start.Col)
 	}
-	return fmt.Sprintf("%s: %s: %s", loc, f.Rule.Name, f.Msg)
+	return f.File
 }
 
 // Options describe the build being checked.
@@ -126,6 +136,7 @@ func (c *checker) addAt(r *Rule, rg spec.Range, format string, a ...any) {
 	if rg.File != "" {
 		f.File = rg.File // a spec with extends has nodes in several files
 	}
+	f.ExtendedBy = c.s.ExtendedBy(f.File)
 	// One finding per rule and place: a place that is wrong on several
 	// platforms is reported once.
 	k := f.String()

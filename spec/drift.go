@@ -150,12 +150,12 @@ func (s *Spec) DriftSources() (map[string]DriftSource, ErrorList) {
 	for _, k := range keys {
 		p := Path{"drift", k}
 		if !nameRe.MatchString(k) {
-			errs = append(errs, s.Source.Errorf(p, "the keys of drift are names of the image's tools and Go tools", "drift key %s is not a tool name", quoteShort(k)))
+			errs = append(errs, s.Errorf(p, "the keys of drift are names of the image's tools and Go tools", "drift key %s is not a tool name", quoteShort(k)))
 			continue
 		}
 		d, err := ParseDriftSource(s.Drift[k])
 		if de, ok := err.(*driftError); ok {
-			errs = append(errs, s.Source.Errorf(p, de.hint, "tool %q: %s", k, de.msg))
+			errs = append(errs, s.Errorf(p, de.hint, "tool %q: %s", k, de.msg))
 			continue
 		}
 		out[k] = d

@@ -46,13 +46,23 @@ func (e *Error) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Hint)
 	}
-	for i, l := range e.ExtendedBy {
+	b.WriteString(ExtendedByText(e.File, e.ExtendedBy))
+	return b.String()
+}
+
+// ExtendedByText is what a message about file, a file that another spec
+// extends, ends with: " (common.yaml is extended by 3.5.yaml:3:10)", one
+// "which is extended by" per further link of the chain (by, nearest
+// first). It is empty for the spec's own file (by empty).
+func ExtendedByText(file string, by []Location) string {
+	var b strings.Builder
+	for i, l := range by {
 		if i == 0 {
-			fmt.Fprintf(&b, " (%s is extended by %s", e.File, l)
+			fmt.Fprintf(&b, " (%s is extended by %s", file, l)
 		} else {
 			fmt.Fprintf(&b, ", which is extended by %s", l)
 		}
-		if i == len(e.ExtendedBy)-1 {
+		if i == len(by)-1 {
 			b.WriteString(")")
 		}
 	}

@@ -72,6 +72,7 @@ images:
     annotations: {a1: one, a2: two}
   other:
     base: other:1
+drift: {t1: env T1_VERSION, t2: none}
 `
 
 // extendsChild is a spec that extends extendsParent: top is written at
@@ -114,6 +115,10 @@ func render(s *Spec, field string) string {
 	case "args":
 		for _, k := range slices.Sorted(maps.Keys(s.Args)) {
 			out = append(out, fmt.Sprintf("%s=%s(%s)%s", k, s.Args[k].Default, s.Args[k].Description, top("args", k)))
+		}
+	case "drift":
+		for _, k := range slices.Sorted(maps.Keys(s.Drift)) {
+			out = append(out, fmt.Sprintf("%s=%s%s", k, s.Drift[k], top("drift", k)))
 		}
 	case "arches":
 		for _, k := range slices.Sorted(maps.Keys(s.Arches)) {
@@ -178,6 +183,7 @@ func TestExtends(t *testing.T) {
 		{name: "platforms", field: "platforms", want: "[linux/amd64]@common.yaml:2"},
 		{name: "args", field: "args", want: "A=1()@common.yaml:4 B=2(the B)@common.yaml:5"},
 		{name: "arches", field: "arches", want: "x.linux/amd64=x86@common.yaml:9 x.linux/arm64=arm@common.yaml:9"},
+		{name: "drift", field: "drift", want: "t1=env T1_VERSION@common.yaml:38 t2=none@common.yaml:38"},
 		{name: "tools", field: "tools", want: "t1:1@common.yaml:19 t2:${A}@common.yaml:20 t3:1@common.yaml:21"},
 		{name: "goTools", field: "goTools", want: "g1:v1.0.0@common.yaml:24 g2:v1.0.0@common.yaml:25"},
 		{name: "packages", field: "packages", want: "dnf@common.yaml:14 [--allowerasing]@common.yaml:15 r1@common.yaml:16 git@common.yaml:17 make@common.yaml:17"},
@@ -218,6 +224,8 @@ func TestExtends(t *testing.T) {
 			want: "A=5(the A)@3.5.yaml:4 B=2(the B)@common.yaml:5"},
 		{name: "arch name replaced and added", top: "arches:\n  x: {linux/arm64: aarch64}\n  y: {linux/amd64: amd}", field: "arches",
 			want: "x.linux/amd64=x86@common.yaml:9 x.linux/arm64=aarch64@3.5.yaml:4 y.linux/amd64=amd@3.5.yaml:5"},
+		{name: "drift source replaced and added", top: "drift:\n  t2: env T2_VERSION\n  t4: go example.com/t4", field: "drift",
+			want: "t1=env T1_VERSION@common.yaml:38 t2=env T2_VERSION@3.5.yaml:4 t4=go example.com/t4@3.5.yaml:5"},
 		{name: "arch name replaced under another spelling of the platform", top: "arches: {x: {linux/arm64/v8: a8}}", field: "arches",
 			want: "x.linux/amd64=x86@common.yaml:9 x.linux/arm64/v8=a8@3.5.yaml:3"},
 		{name: "env added, replaced, removed", image: "env: {E1: uno, E3: three}\nremove: {env: [E2]}", field: "env",
@@ -418,6 +426,10 @@ func TestExtendsChain(t *testing.T) {
 			"common.yaml": common + "    remove: {tools: [x]}\n",
 			"3.5.yaml":    "version: 1\nextends: common.yaml\n",
 		}, want: `common.yaml:9:5: remove: drops what an extended spec has, and this spec extends none; add extends: with the spec to build on, or delete remove: (common.yaml is extended by 3.5.yaml:2:10)`},
+		{name: "a drift source in the file extended", root: "3.5.yaml", files: map[string]string{
+			"common.yaml": common + "drift:\n  a: envv A_VERSION\n",
+			"3.5.yaml":    "version: 1\nextends: common.yaml\ndrift: {b: env B_VERSION}\n",
+		}, want: `common.yaml:10:3: tool "a": drift source "envv A_VERSION" has the unknown kind "envv"; did you mean env NAME [in STAGE]? write env NAME [in STAGE], image NAME, go PACKAGE, url URL, bazelversion or none (common.yaml is extended by 3.5.yaml:2:10)`},
 		{name: "a YAML error in the file extended", root: "3.5.yaml", files: map[string]string{
 			"common.yaml": "version: 1\nimages:\n  img:\n    bsae: x\n",
 			"3.5.yaml":    "version: 1\nextends: common.yaml\n",
@@ -575,6 +587,7 @@ func FuzzExtends(f *testing.F) {
 	f.Add([]byte(extendsParent), []byte(extendsChild("args: {A: \"2\"}", "remove: {tools: [t1], packages: [git], env: [E1]}\ntools: [{name: t2, version: \"2\"}]")))
 	f.Add([]byte(extendsParent), []byte(extendsChild("", "remove: {tools: [t9]}")))
 	f.Add([]byte("version: 1\nextends: 3.5.yaml\n"), []byte("version: 1\nextends: common.yaml\n"))
+	f.Add([]byte(extendsParent), []byte("version: 1\nextends: common.yaml\ndrift: {t1: none, t9: envv X}\n"))
 	f.Add([]byte("version: 1\nimages:\n  b: &b\n    base: x\n    tools: [{name: a}]\n  c: *b\n"), []byte("version: 1\nextends: common.yaml\nimages:\n  c:\n    remove: {tools: [a]}\n"))
 	f.Fuzz(func(t *testing.T, parent, child []byte) {
 		files := map[string]string{"common.yaml": string(parent), "3.5.yaml": string(child)}
@@ -743,4 +756,45 @@ func BenchmarkLoadExtends100Tools(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestDocsExtendsInline: the errors docs/spec.md quotes in its text about
+// extends and remove, made from files with the names the text uses.
+func TestDocsExtendsInline(t *testing.T) {
+	b, err := os.ReadFile("../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), " ") // the text wraps inside quotes
+	common := "version: 1\nimages:\n  builder:\n    base: b:1\n    tools: [{name: x, version: \"1\", url: \"https://x\", sha256: {linux/amd64: \"" + sum1 + "\"}, dest: /x}]\n"
+	chain := map[string]string{"3.6.yaml": "version: 1\nextends: 1.yaml\n"}
+	for i := 1; i < 8; i++ {
+		chain[fmt.Sprintf("%d.yaml", i)] = fmt.Sprintf("version: 1\nextends: %d.yaml\n", i+1)
+	}
+	chain["7.yaml"] = "version: 1\nextends: X\n"
+	for _, tc := range []struct {
+		root, want string
+		files      map[string]string
+	}{
+		{"3.6.yaml", "extends X, which makes the chain from 3.6.yaml longer than 8 specs", chain},
+		{"3.5.yaml", "version 2 differs from version 1 of common.yaml, which this spec extends", map[string]string{"common.yaml": common, "3.5.yaml": "version: 2\nextends: common.yaml\n"}},
+		{"3.5.yaml", "the spec has no version, and common.yaml, which it extends, has version 1", map[string]string{"common.yaml": common, "3.5.yaml": "extends: common.yaml\n"}},
+		{"3.5.yaml", `tool "x" is both removed and declared in this image; a tool declared here replaces the extended one of the same name: drop it from remove:, or from this image`,
+			map[string]string{"common.yaml": common, "3.5.yaml": "version: 1\nextends: common.yaml\nimages:\n  builder:\n    remove: {tools: [x]}\n    tools: [{name: x}]\n"}},
+		{"3.5.yaml", `image "new" is not in common.yaml, so there is nothing to remove`,
+			map[string]string{"common.yaml": common, "3.5.yaml": "version: 1\nextends: common.yaml\nimages:\n  new:\n    base: b:1\n    remove: {tools: [x]}\n"}},
+		{"common.yaml", "remove: drops what an extended spec has, and this spec extends none",
+			map[string]string{"common.yaml": common + "    remove: {tools: [x]}\n"}},
+	} {
+		if !strings.Contains(doc, "`"+tc.want) {
+			t.Errorf("docs/spec.md does not show %s", tc.want)
+		}
+		s, err := loadFiles(tc.files, tc.root)
+		if err == nil {
+			err = s.Validate(nil, Options{})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v\nwant it to hold %s", tc.root, err, tc.want)
+		}
+	}
 }

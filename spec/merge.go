@@ -11,7 +11,7 @@ import (
 // extends another states what differs. Tools and Go tools are added or
 // replaced by name, in the extended spec's order with new ones after;
 // packages are added; all of them are removed by name under remove:.
-// args, arches, env, labels and annotations merge key by key. Every other
+// args, arches, drift, env, labels and annotations merge key by key. Every other
 // field is replaced when the extending spec sets it. Images merge by name,
 // the extended spec's first.
 
@@ -36,6 +36,7 @@ func merge(parent, child *Spec) (*Spec, ErrorList) {
 	}
 	m.args()
 	m.arches()
+	m.drift()
 	m.from(Path{"images"}, m.sets(Path{"images"}, len(child.Images) > 0))
 	order := parent.ImageNames()
 	for _, n := range child.ImageNames() {
@@ -150,6 +151,12 @@ func (m *merger) args() {
 		m.fromChild(Path{"args", k}, Path{"args", k})
 	}
 	m.out.Args = out
+}
+
+// drift merges the drift: tables key by key: a branch maps a tool the
+// extended spec maps otherwise, or adds one, without repeating the rest.
+func (m *merger) drift() {
+	m.out.Drift = m.keyed(Path{"drift"}, m.parent.Drift, m.child.Drift, nil)
 }
 
 func (m *merger) arches() {
@@ -413,9 +420,14 @@ func (m *merger) pinned(t *Tool, dst, src Path) *Tool {
 // by key: the child's keys are added or replace the parent's, removed keys
 // are dropped.
 func (m *merger) mapping(ip Path, key, what string, parent, child map[string]string, removed []string) map[string]string {
-	lp := ip.Child(key)
-	m.from(lp, m.sets(lp, len(child) > 0))
 	drop := m.removals(ip.Child("remove", key), what, ip[1], removed, slices.Collect(maps.Keys(parent)), slices.Collect(maps.Keys(child)))
+	return m.keyed(ip.Child(key), parent, child, drop)
+}
+
+// keyed merges the mapping of names to text at lp: the parent's keys but
+// those in drop, then the child's, which replace the parent's.
+func (m *merger) keyed(lp Path, parent, child map[string]string, drop map[string]bool) map[string]string {
+	m.from(lp, m.sets(lp, len(child) > 0))
 	if parent == nil && child == nil {
 		return nil
 	}

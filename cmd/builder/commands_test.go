@@ -165,6 +165,38 @@ func TestPlanJSON(t *testing.T) {
 	}
 }
 
+// TestPlanChecks: each tool's and Go tool's check: is shown, in a CHECK
+// column (a multi-line one on one line) and as check in JSON.
+func TestPlanChecks(t *testing.T) {
+	text := strings.Replace(planSpec, "        take: [helm]\n", "        take: [helm]\n        check: helm version --short\n", 1)
+	text = strings.Replace(text, "        version: v0.29.0\n", "        version: v0.29.0\n        check: |\n          echo 'package p' |\n            goimports\n", 1)
+	f := writeFile(t, text)
+	out, code := runBuilder(t, "plan", "--platform", "linux/arm64", f)
+	want := f + `: image builder for linux/arm64, base example.com/base:1
+  TOOL  VERSION  FORM    DEST                   SHA256                                                            URL                                                  CHECK
+  helm  v3.16.0  tar.gz  /usr/local/bin (helm)  ` + sumB + `  https://get.helm.sh/helm-v3.16.0-linux-arm64.tar.gz  helm version --short
+  go    1.23.6   tar.gz  /usr/local/go          ` + sumA + `  https://go.dev/dl/go1.23.6.linux-arm64.tar.gz        -
+  GO TOOL    MODULE                                    DEST                      CHECK
+  goimports  golang.org/x/tools/cmd/goimports@v0.29.0  /usr/local/bin/goimports  echo 'package p' |\n  goimports
+  Go toolchain: go 1.23.6 for linux/amd64, https://go.dev/dl/go1.23.6.linux-amd64.tar.gz (sha256 ` + sumB + `)
+`
+	if code != 0 || out != want {
+		t.Errorf("plan: exit %d\n%s\nwant:\n%s", code, out, want)
+	}
+	out, code = runBuilder(t, "plan", "--format", "json", "--platform", "linux/arm64", f)
+	var plans []plan
+	if err := json.Unmarshal([]byte(out), &plans); code != 0 || err != nil || len(plans) != 1 {
+		t.Fatalf("plan --format json: exit %d, %v\n%s", code, err, out)
+	}
+	p := plans[0]
+	if p.Tools[0].Check != "helm version --short" || p.Tools[1].Check != "" || p.GoTools[0].Check != "echo 'package p' |\n  goimports\n" {
+		t.Errorf("checks: %q %q %q", p.Tools[0].Check, p.Tools[1].Check, p.GoTools[0].Check)
+	}
+	if strings.Count(out, `"check"`) != 2 {
+		t.Errorf("a tool without a check has a check field:\n%s", out)
+	}
+}
+
 func TestLLB(t *testing.T) {
 	f := writeFile(t, planSpec)
 	out := filepath.Join(t.TempDir(), "def.llb")

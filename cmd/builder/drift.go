@@ -54,7 +54,9 @@ states that no tool maps to (untracked). --format json prints the same as one ob
 --write puts Istio's version into the spec for every tool that differs: into the default of the arg
 its version names (${GCLOUD_VERSION}, v${YQ_VERSION}), or into its version: when that is literal,
 keeping the spec's leading v or its absence, comments and formatting. Then builder lock writes the
-checksums of the new versions.
+checksums of the new versions. FILE is the only file written: with extends, an arg declared only in a
+file it extends gets an override in FILE's args:, and a literal version written in such a file is left
+alone, with a note (those files are shared with other branches).
 
 Exit status: 0 when the spec is in line with Istio; 1 when a tool differs, is on one side only or
 is ambiguous (with --write: when a difference remains that it could not write), or the spec has
@@ -96,6 +98,9 @@ type writtenJSON struct {
 	Tools []string `json:"tools"`
 	Old   string   `json:"old"`
 	New   string   `json:"new"`
+	// Overrides is FILE:LINE of the arg's declaration in a file the spec
+	// extends, when the write added the arg to the spec's own args:.
+	Overrides string `json:"overrides,omitempty"`
 }
 
 func (o *driftOptions) run(ctx context.Context, file string) error {
@@ -298,7 +303,11 @@ func printDrift(w io.Writer, out driftJSON, wrote bool) {
 		return
 	}
 	for _, c := range out.Written {
-		fmt.Fprintf(w, "%s:%d: %s: %s -> %s (%s)\n", c.File, c.Line, c.Field, c.Old, c.New, strings.Join(quoteAll(c.Tools), ", "))
+		over := ""
+		if c.Overrides != "" {
+			over = "; overrides " + c.Overrides
+		}
+		fmt.Fprintf(w, "%s:%d: %s: %s -> %s (%s%s)\n", c.File, c.Line, c.Field, c.Old, c.New, strings.Join(quoteAll(c.Tools), ", "), over)
 	}
 	for _, n := range out.Unwritten {
 		fmt.Fprintf(w, "%s: not written: %s\n", out.File, n)
@@ -344,6 +353,11 @@ func printable(s string, max int) string {
 // writeDrift puts Istio's versions into the spec's text and writes the
 // file, after checking that the edited text reads back with every written
 // tool in line with Istio.
+//
+// Only file is written. With extends, file is one branch, and the files it
+// extends are shared with other branches: an arg declared only there gets
+// an override in file's args:, and a literal version written there is
+// left alone with a note (docs/cli.md, "drift").
 func writeDrift(file string, data []byte, s *spec.Spec, image string, in drift.Inputs, rep *drift.Report) ([]writtenJSON, []string, error) {
 	writes, notes := drift.Plan(s, image, rep.Rows)
 	if len(writes) == 0 {
@@ -353,23 +367,65 @@ func writeDrift(file string, data []byte, s *spec.Spec, image string, in drift.I
 	if err != nil {
 		return nil, nil, err
 	}
+	// placed is one write, with the path of its value in file.
+	type placed struct {
+		writtenJSON
+		at spec.Path
+	}
 	var edits []edit
-	var changes []writtenJSON
+	var changes, overrides []placed
 	for _, w := range writes {
-		e, line, err := d.scalarEdit(w.Path, w.New)
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s (%s): %v", strings.Join(w.Path, "."), strings.Join(quoteAll(w.Tools), ", "), err))
-			continue
+		o := s.Origin(w.Path)
+		c := placed{writtenJSON{File: file, Field: strings.Join(o.Path, "."), Tools: w.Tools, Old: w.Old, New: w.New}, o.Path}
+		tools := strings.Join(quoteAll(w.Tools), ", ")
+		switch r := s.Range(w.Path); {
+		case o.Source == s.Source:
+			e, _, err := d.scalarEdit(o.Path, w.New)
+			if err != nil {
+				notes = append(notes, fmt.Sprintf("%s (%s): %v", c.Field, tools, err))
+				continue
+			}
+			edits = append(edits, e)
+			changes = append(changes, c)
+		case w.Arg != "":
+			c.Overrides = fmt.Sprintf("%s:%d", r.File, r.Start.Line)
+			overrides = append(overrides, c)
+		default:
+			notes = append(notes, fmt.Sprintf("%s (%s): written in %s:%d, which other specs may extend too, and --write changes %s only; "+
+				"make the version an arg in %s (version: ${NAME}) that %s sets, then run builder drift --write again", c.Field, tools, r.File, r.Start.Line, file, r.File, file))
 		}
-		edits = append(edits, e)
-		changes = append(changes, writtenJSON{File: file, Line: line, Field: strings.Join(w.Path, "."), Tools: w.Tools, Old: w.Old, New: w.New})
+	}
+	if len(overrides) > 0 {
+		var args []kv
+		for _, c := range overrides {
+			args = append(args, kv{c.at[1], c.New})
+		}
+		if e, err := d.addArgs(args); err != nil {
+			for _, c := range overrides {
+				notes = append(notes, fmt.Sprintf("%s (%s): declared in %s, so %s needs its own under args:, and %v", c.Field, strings.Join(quoteAll(c.Tools), ", "), c.Overrides, file, err))
+			}
+		} else {
+			edits = append(edits, e)
+			changes = append(changes, overrides...)
+		}
 	}
 	if len(edits) == 0 {
 		return nil, notes, nil
 	}
-	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Line < changes[j].Line })
 	out := applyEdits(data, edits)
-	if err := verifyDrift(file, out, image, in, changes); err != nil {
+	// The lines are the edited file's: an args: block added above a
+	// version moves it down.
+	od, err := parseDoc(out)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the edited spec does not read back as written (nothing was written): %w", err)
+	}
+	written := make([]writtenJSON, 0, len(changes))
+	for _, c := range changes {
+		_, c.Line, _ = od.scalarEdit(c.at, c.New)
+		written = append(written, c.writtenJSON)
+	}
+	sort.SliceStable(written, func(i, j int) bool { return written[i].Line < written[j].Line })
+	if err := verifyDrift(file, out, image, in, written); err != nil {
 		return nil, nil, fmt.Errorf("the edited spec does not read back as written (nothing was written): %w", err)
 	}
 	st, err := os.Stat(file)
@@ -379,13 +435,13 @@ func writeDrift(file string, data []byte, s *spec.Spec, image string, in drift.I
 	if err := os.WriteFile(file, out, st.Mode().Perm()); err != nil {
 		return nil, nil, err
 	}
-	return changes, notes, nil
+	return written, notes, nil
 }
 
-// verifyDrift compares the edited text with Istio again: each written
-// tool must now be the same.
+// verifyDrift compares the edited text, read with the files it extends,
+// with Istio again: each written tool must now be the same.
 func verifyDrift(file string, data []byte, image string, in drift.Inputs, changes []writtenJSON) error {
-	s, err := spec.Parse(file, data)
+	s, err := spec.Load(file, data, readSpec)
 	if err != nil {
 		return err
 	}
@@ -405,6 +461,66 @@ func verifyDrift(file string, data []byte, image string, in drift.Inputs, change
 		}
 	}
 	return nil
+}
+
+// addArgs adds NAME: value entries at the end of the file's top-level
+// args:, or in a new args: after version, extends and platforms when the
+// file has none, in the quoting of the args already there (a value that
+// starts with a digit is quoted: a version).
+func (d *doc) addArgs(args []kv) (edit, error) {
+	root, ok := d.deref(d.body).(*ast.MappingNode)
+	if !ok || root.IsFlowStyle || hasMergeKey(root) {
+		return edit{}, fmt.Errorf("the file is not a plain block mapping; add them by hand")
+	}
+	value := func(v, quote string) string {
+		if quote == "" && (needsQuotes(v) || v[0] >= '0' && v[0] <= '9') {
+			quote = `"`
+		}
+		return quote + v + quote
+	}
+	block := func(indent string, quote string) string {
+		var b strings.Builder
+		for _, a := range args {
+			b.WriteString(indent + a.key + ": " + value(a.value, quote) + "\n")
+		}
+		return b.String()
+	}
+	step := strings.Repeat(" ", d.indentStep(root))
+	mv := entry(root, "args")
+	if mv == nil {
+		after := 0
+		for _, k := range []string{"version", "extends", "platforms"} {
+			if e := entry(root, k); e != nil {
+				after = max(after, lastLine(e))
+			}
+		}
+		if after == 0 {
+			return edit{}, fmt.Errorf("the file has no extends:; add them by hand")
+		}
+		text := "args:\n" + block(strings.Repeat(" ", keyCol(root)-1)+step, "")
+		// A blank line after extends: (or platforms:) stays between the
+		// top fields and what follows: args: gets one above it too.
+		if next := string(d.data[d.lineEnd(after):d.lineEnd(after+1)]); strings.TrimSpace(next) == "" && next != "" {
+			text = "\n" + text
+		}
+		return d.insertAfterLine(after, text), nil
+	}
+	switch v := mv.Value.(type) {
+	case *ast.MappingNode:
+		if hasMergeKey(v) {
+			return edit{}, fmt.Errorf("args: uses a << merge key; add them by hand")
+		}
+		quote := d.quoteStyle(v)
+		entries := make([]kv, len(args))
+		for i, a := range args {
+			entries[i] = kv{a.key, value(a.value, quote)}
+		}
+		return d.insertEntries(v, entries)
+	case *ast.NullNode:
+		// `args:` with nothing under it.
+		return d.insertAfterLine(tokLine(mv.Key), block(strings.Repeat(" ", mv.Key.GetToken().Position.Column-1)+step, "")), nil
+	}
+	return edit{}, fmt.Errorf("args: is written with a YAML alias, anchor or tag; add them by hand")
 }
 
 // scalarEdit replaces the scalar at p (for an arg, its default) with

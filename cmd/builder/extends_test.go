@@ -168,6 +168,19 @@ func TestValidateExtends(t *testing.T) {
 	if code != 1 || !strings.Contains(out, branchFile+`:12:9: warning: MissingChecksum: tool "jq" has no sha256 for linux/arm64`) || strings.Contains(out, "UnusedArg") {
 		t.Errorf("validate --strict: exit %d\n%s", code, out)
 	}
+
+	// A finding in common.yaml ends with the extends: line, as an error
+	// there does.
+	_, branchFile = writeChain(t, rel, strings.Replace(extendsCommon, "          linux/arm64: SUM_YQ_ARM64\n", "", 1),
+		strings.Replace(extendsBranch, "        dest: /usr/local/bin/jq\n", "        sha256: {linux/amd64: "+sumA+", linux/arm64: "+sumB+"}\n        dest: /usr/local/bin/jq\n", 1))
+	dir = filepath.Dir(branchFile)
+	out, code = runBuilder(t, "validate", "--strict", "--platform", "linux/amd64", branchFile)
+	want = dir + `/common.yaml:24:9: warning: MissingChecksum: tool "yq" has no sha256 for linux/arm64, which the spec lists under platforms: a build for it fails; add the sha256 (builder lock writes it), or limit the tool with platforms: (` + dir + `/common.yaml is extended by ` + branchFile + `:3:10)
+` + branchFile + `: 0 errors, 1 warning
+`
+	if code != 1 || out != want {
+		t.Errorf("validate --strict, a finding in common.yaml: exit %d\n%s\nwant:\n%s", code, out, want)
+	}
 }
 
 // TestFlatten: the effective spec as one file, and the errors of reading

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -33,6 +34,8 @@ type planTool struct {
 	Platform string            `json:"platform"`
 	// From is the file that declares the tool: the spec, or one it extends.
 	From string `json:"from"`
+	// Check is the smoke check's command, run in the finished image.
+	Check string `json:"check,omitempty"`
 }
 
 // planGoTool is one Go tool for one platform.
@@ -46,6 +49,7 @@ type planGoTool struct {
 	Tags    []string `json:"tags,omitempty"`
 	Cgo     bool     `json:"cgo,omitempty"`
 	From    string   `json:"from"`
+	Check   string   `json:"check,omitempty"`
 }
 
 // plan is one image for one platform.
@@ -74,7 +78,8 @@ func newPlanCmd(g *globals) *cobra.Command {
 		Long: `Resolve the spec for each platform (--platform, default the spec's platforms:) and each image
 (--target, default every image), as a build with the same --build-arg values would, and show for each
 tool its version, resolved URL, sha256, form and destination, and for each Go tool the module@version
-go install compiles. Spec errors are printed to stderr instead (exit status 1).
+go install compiles, and each one's smoke check (check:; the CHECK column, when a tool has one). Spec
+errors are printed to stderr instead (exit status 1).
 
 A tool or Go tool whose platforms: leave a platform out is named under that platform's table
 ("not on linux/s390x: kubectl (platforms:)").
@@ -138,7 +143,7 @@ func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 			for _, gt := range r.GoTools {
 				pl.GoTools = append(pl.GoTools, planGoTool{
 					Name: gt.Name, Module: gt.Package + "@" + gt.Version, Package: gt.Package, Version: gt.Version,
-					Dest: gt.Dest, Ldflags: gt.Ldflags, Tags: gt.Tags, Cgo: gt.Cgo, From: gt.Range.File,
+					Dest: gt.Dest, Ldflags: gt.Ldflags, Tags: gt.Tags, Cgo: gt.Cgo, From: gt.Range.File, Check: gt.Check,
 				})
 			}
 			if r.GoToolchain != nil {
@@ -152,7 +157,7 @@ func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 }
 
 func toPlanTool(t *spec.ResolvedTool) planTool {
-	pt := planTool{Name: t.Name, Version: t.Version, URL: t.URL, SHA256: strings.TrimPrefix(t.SHA256, "sha256:"), Form: t.Form, Dest: t.Dest, Strip: t.Strip, Take: t.Take, Platform: t.Platform, From: t.Range.File}
+	pt := planTool{Name: t.Name, Version: t.Version, URL: t.URL, SHA256: strings.TrimPrefix(t.SHA256, "sha256:"), Form: t.Form, Dest: t.Dest, Strip: t.Strip, Take: t.Take, Platform: t.Platform, From: t.Range.File, Check: t.Check}
 	if len(t.Links) > 0 {
 		pt.Links = map[string]string{}
 		for _, l := range t.Links {
@@ -177,25 +182,27 @@ func printPlans(w io.Writer, plans []plan) {
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		if len(pl.Tools) > 0 {
-			fmt.Fprintln(tw, "  TOOL\t"+from("FROM")+"VERSION\tFORM\tDEST\tSHA256\tURL")
+			check := checkColumn(slices.ContainsFunc(pl.Tools, func(t planTool) bool { return t.Check != "" }))
+			fmt.Fprintln(tw, "  TOOL\t"+from("FROM")+"VERSION\tFORM\tDEST\tSHA256\tURL"+check.headerText())
 			for _, t := range pl.Tools {
 				dest := t.Dest
 				if len(t.Take) > 0 {
 					dest += " (" + strings.Join(t.Take, ", ") + ")"
 				}
-				fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\t%s\n", t.Name, from(t.From), t.Version, t.Form, dest, t.SHA256, t.URL)
+				fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\t%s%s\n", t.Name, from(t.From), t.Version, t.Form, dest, t.SHA256, t.URL, check.cell(t.Check))
 			}
 		}
 		tw.Flush()
 		if len(pl.GoTools) > 0 {
 			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "  GO TOOL\t"+from("FROM")+"MODULE\tDEST")
+			check := checkColumn(slices.ContainsFunc(pl.GoTools, func(t planGoTool) bool { return t.Check != "" }))
+			fmt.Fprintln(tw, "  GO TOOL\t"+from("FROM")+"MODULE\tDEST"+check.headerText())
 			for _, gt := range pl.GoTools {
 				dest := gt.Dest
 				if gt.Cgo {
 					dest += " (cgo, on " + pl.Platform + ")"
 				}
-				fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", gt.Name, from(gt.From), gt.Module, dest)
+				fmt.Fprintf(tw, "  %s\t%s%s\t%s%s\n", gt.Name, from(gt.From), gt.Module, dest, check.cell(gt.Check))
 			}
 			tw.Flush()
 		}
@@ -206,4 +213,28 @@ func printPlans(w io.Writer, plans []plan) {
 			fmt.Fprintf(w, "  not on %s: %s (platforms:)\n", pl.Platform, strings.Join(pl.LeftOut, ", "))
 		}
 	}
+}
+
+// checkColumn is the CHECK column of a table, last, when a row has a
+// check; a table without checks prints as before checks existed.
+type checkColumn bool
+
+func (c checkColumn) headerText() string {
+	if !c {
+		return ""
+	}
+	return "\tCHECK"
+}
+
+// cell is a row's check on one line: a multi-line command shows its line
+// breaks as \n, and "-" stands for no check.
+func (c checkColumn) cell(check string) string {
+	if !c {
+		return ""
+	}
+	check = strings.ReplaceAll(strings.TrimRight(check, "\n"), "\n", `\n`)
+	if check == "" {
+		return "\t-"
+	}
+	return "\t" + printable(check, 200)
 }

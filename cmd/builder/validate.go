@@ -114,11 +114,8 @@ func (o *validateOptions) validateFile(file string) (nerr, nwarn int, err error)
 		lines = append(lines, line{file: files[e.File], pos: e.Pos, err: e})
 	}
 	for _, f := range findings {
-		loc := f.File
-		if f.Range.Start.Line > 0 {
-			loc = fmt.Sprintf("%s:%d:%d", f.File, f.Range.Start.Line, f.Range.Start.Col)
-		}
-		lines = append(lines, line{file: files[f.File], pos: f.Range.Start, text: fmt.Sprintf("%s: warning: %s: %s", loc, f.Rule.Name, f.Msg)})
+		text := fmt.Sprintf("%s: warning: %s: %s%s", f.Location(), f.Rule.Name, f.Msg, spec.ExtendedByText(f.File, f.ExtendedBy))
+		lines = append(lines, line{file: files[f.File], pos: f.Range.Start, text: text})
 	}
 	sort.SliceStable(lines, func(i, j int) bool {
 		if lines[i].file != lines[j].file {

@@ -2,6 +2,7 @@ package drift
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,15 @@ RUN go install k8s.io/test-infra/robots/pr-creator@${INFRA} k8s.io/test-infra/pk
 	}
 	if strings.Join(notes, "\n") != strings.Join(wantNotes, "\n") {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(wantNotes, "\n"))
+	}
+	doc, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range wantNotes {
+		if !strings.Contains(string(doc), "\n"+n+"\n") {
+			t.Errorf("docs/cli.md does not show %s", n)
+		}
 	}
 }
 
