@@ -21,6 +21,9 @@ func (x *extractor) extractZip(r io.ReaderAt, size int64) error {
 		// Names are checked by handle; anything else is a broken archive.
 		return fmt.Errorf("reading zip: %w", err)
 	}
+	if len(zr.File) > x.maxFiles {
+		return &LimitError{Files: true, Limit: int64(x.maxFiles)}
+	}
 	for i, f := range zr.File {
 		mode := zipMode(f)
 		e := &entry{
