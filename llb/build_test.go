@@ -159,23 +159,25 @@ func TestDownloadsAreVerifiedAndNamedStably(t *testing.T) {
 
 func TestOnlyBuildPlatformExecsForTools(t *testing.T) {
 	p := plan(t, toolsSpec, arm64, nil)
-	execs := 0
+	execs := map[string]int{}
 	for _, op := range p.ops {
 		if e := op.GetExec(); e != nil {
-			execs++
+			execs[e.Meta.Args[1]]++
 			if op.Platform == nil || op.Platform.Architecture != "amd64" {
 				t.Errorf("exec %v runs on %v, want the build platform linux/amd64", e.Meta.Args, op.Platform)
 			}
-			if e.Meta.Args[0] != HelperPath || e.Meta.Args[1] != "unpack" {
+			if e.Meta.Args[0] != HelperPath || (e.Meta.Args[1] != "unpack" && e.Meta.Args[1] != "check-elf") {
 				t.Errorf("unexpected exec %v in a spec without packages or run steps", e.Meta.Args)
 			}
 			if e.Network != pb.NetMode_NONE {
-				t.Errorf("unpack exec has network %v, want none", e.Network)
+				t.Errorf("helper exec %v has network %v, want none", e.Meta.Args, e.Network)
 			}
 		}
 	}
-	if execs != 1 {
-		t.Errorf("got %d execs, want exactly one (the zip unpack)", execs)
+	// helm (strip 1) and protoc (zip) are unpacked natively; each of the
+	// three layers is checked.
+	if execs["unpack"] != 2 || execs["check-elf"] != 3 {
+		t.Errorf("execs %v, want 2 unpack and 3 check-elf", execs)
 	}
 }
 
@@ -237,28 +239,46 @@ func TestBuildArgBumpChangesOnlyThatToolsLayer(t *testing.T) {
 	}
 }
 
-func TestStripAndTakeCopyFromStaging(t *testing.T) {
-	p := plan(t, toolsSpec, amd64, nil)
-	var found bool
+// TestStripUnpacksNatively: strip is our unpacker's, like tar
+// --strip-components; the daemon's unpack keeps strip 0 archives, and
+// copies their take paths by name, no wildcard.
+func TestStripUnpacksNatively(t *testing.T) {
+	y := strings.Replace(toolsSpec, "        dest: /usr/bin/bazel\n", `        dest: /usr/bin/bazel
+      - name: pgv
+        version: "1.0.2"
+        url: https://example.com/pgv_${version}_linux_${arch}.tar.gz
+        sha256:
+          linux/amd64: 9999999999999999999999999999999999999999999999999999999999999999
+          linux/arm64: 9999999999999999999999999999999999999999999999999999999999999998
+        take: [bin/pgv, share]
+        dest: /usr/local
+`, 1)
+	p := plan(t, y, amd64, nil)
+	var helmUnpack []string
+	copies := map[string]*pb.FileActionCopy{}
 	for _, op := range p.ops {
-		f := op.GetFile()
-		if f == nil {
-			continue
+		if e := op.GetExec(); e != nil && e.Meta.Args[1] == "unpack" && strings.HasSuffix(e.Meta.Args[len(e.Meta.Args)-1], "/helm.tar.gz") {
+			helmUnpack = e.Meta.Args
 		}
-		for _, a := range f.Actions {
-			if c := a.GetCopy(); c != nil && c.Src == "/*/helm" {
-				found = true
-				if c.Dest != "/usr/local/bin/helm" || !c.AllowWildcard || !c.CreateDestPath {
-					t.Errorf("helm copy = %+v", c)
+		for _, a := range op.GetFile().GetActions() {
+			if c := a.GetCopy(); c != nil {
+				copies[c.Src] = c
+				if c.AttemptUnpackDockerCompatibility && c.Src != "/pgv.tar.gz" {
+					t.Errorf("the daemon unpacks %q; only pgv (strip 0) is left to it", c.Src)
 				}
-			}
-			if c := a.GetCopy(); c != nil && c.AttemptUnpackDockerCompatibility && c.Src != "/helm.tar.gz" {
-				t.Errorf("unpack source %q, want the stable filename", c.Src)
+				if c.AllowWildcard && c.Src != "/*" {
+					t.Errorf("copy of %s uses a wildcard", c.Src)
+				}
 			}
 		}
 	}
-	if !found {
-		t.Error("no copy of /*/helm (strip 1, take helm) in the graph")
+	if want := "/builder-frontend unpack --form tar.gz --strip 1 --dest /out/usr/local/bin --take helm /in/helm.tar.gz"; strings.Join(helmUnpack, " ") != want {
+		t.Errorf("helm unpack %q, want %q", helmUnpack, want)
+	}
+	for src, dest := range map[string]string{"/bin/pgv": "/usr/local/bin/pgv", "/share": "/usr/local/share"} {
+		if c := copies[src]; c == nil || c.Dest != dest || !c.CreateDestPath || !c.DirCopyContents {
+			t.Errorf("copy of %s from the daemon's unpack = %+v, want it into %s", src, c, dest)
+		}
 	}
 }
 
