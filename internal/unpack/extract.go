@@ -328,7 +328,6 @@ type extractor struct {
 
 	known   map[string]bool     // rel paths verified to be real directories
 	dirs    map[string]*dirMeta // directories whose mode and time finish sets
-	dirInfo map[string]dirMeta  // directory entries not selected by take
 	created []string            // Dest and ancestors created here, deepest first
 	latest  time.Time           // newest time of an extracted entry
 
@@ -357,7 +356,6 @@ func newExtractor(dest string, strip int, takes []string, epoch *time.Time) (*ex
 		epoch:     epoch,
 		known:     map[string]bool{".": true},
 		dirs:      map[string]*dirMeta{},
-		dirInfo:   map[string]dirMeta{},
 		tops:      map[string]bool{},
 		rawTops:   map[string]bool{},
 		data:      map[string]int{},
@@ -503,12 +501,17 @@ func (x *extractor) selected(rel string) bool {
 	}
 	sel := false
 	for i, t := range x.takes {
-		if rel == t || (len(rel) > len(t) && rel[len(t)] == '/' && strings.HasPrefix(rel, t)) {
+		if under(rel, t) {
 			x.hit[i] = true
 			sel = true
 		}
 	}
 	return sel
+}
+
+// under reports whether rel is the path take or inside it.
+func under(rel, take string) bool {
+	return rel == take || (len(rel) > len(take) && rel[len(take)] == '/' && strings.HasPrefix(rel, take))
 }
 
 // handle extracts one entry (first pass).
@@ -556,9 +559,6 @@ func (x *extractor) handle(e *entry) error {
 	x.tops[top] = x.tops[top] || deeper || e.kind == kindDir
 
 	if !x.selected(rel) {
-		if e.kind == kindDir {
-			x.dirInfo[rel] = dirMeta{mode: e.mode, mtime: x.time(e.mtime)}
-		}
 		return nil
 	}
 	t := x.time(e.mtime)
@@ -924,11 +924,10 @@ func (x *extractor) finish() error {
 	for _, rel := range rels {
 		m := *x.dirs[rel]
 		if m.implicit {
-			if info, ok := x.dirInfo[rel]; ok {
-				m = info
-			} else {
-				m = dirMeta{mode: 0o755, mtime: implicit}
-			}
+			// A parent that take did not select is made like tar makes
+			// one (and like the daemon's route): 0755, whatever mode the
+			// archive lists for it.
+			m = dirMeta{mode: 0o755, mtime: implicit}
 		}
 		d, base, err := x.in(rel)
 		if err != nil {
