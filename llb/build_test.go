@@ -2,6 +2,7 @@ package llb
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -239,10 +240,11 @@ func TestBuildArgBumpChangesOnlyThatToolsLayer(t *testing.T) {
 	}
 }
 
-// TestStripUnpacksNatively: strip is our unpacker's, like tar
-// --strip-components; the daemon's unpack keeps strip 0 archives, and
-// copies their take paths by name, no wildcard.
-func TestStripUnpacksNatively(t *testing.T) {
+// TestOnlyWholeArchivesUnpackInTheDaemon: strip and take are our
+// unpacker's, like tar --strip-components and tar's member list; the
+// daemon keeps the tar archives installed whole, copied by their root, no
+// wildcard.
+func TestOnlyWholeArchivesUnpackInTheDaemon(t *testing.T) {
 	y := strings.Replace(toolsSpec, "        dest: /usr/bin/bazel\n", `        dest: /usr/bin/bazel
       - name: pgv
         version: "1.0.2"
@@ -252,33 +254,52 @@ func TestStripUnpacksNatively(t *testing.T) {
           linux/arm64: 9999999999999999999999999999999999999999999999999999999999999998
         take: [bin/pgv, share]
         dest: /usr/local
+      - name: sdk
+        version: "1"
+        url: https://example.com/sdk-${arch}.tar.xz
+        sha256:
+          linux/amd64: 9999999999999999999999999999999999999999999999999999999999999997
+          linux/arm64: 9999999999999999999999999999999999999999999999999999999999999996
+        dest: /usr/local
 `, 1)
 	p := plan(t, y, amd64, nil)
-	var helmUnpack []string
-	copies := map[string]*pb.FileActionCopy{}
+	unpacks := map[string]string{}
+	var daemon []string
+	var whole *pb.FileActionCopy
 	for _, op := range p.ops {
-		if e := op.GetExec(); e != nil && e.Meta.Args[1] == "unpack" && strings.HasSuffix(e.Meta.Args[len(e.Meta.Args)-1], "/helm.tar.gz") {
-			helmUnpack = e.Meta.Args
+		if e := op.GetExec(); e != nil && e.Meta.Args[1] == "unpack" {
+			args := strings.Join(e.Meta.Args, " ")
+			unpacks[args[strings.LastIndex(args, " ")+1:]] = args
 		}
 		for _, a := range op.GetFile().GetActions() {
-			if c := a.GetCopy(); c != nil {
-				copies[c.Src] = c
-				if c.AttemptUnpackDockerCompatibility && c.Src != "/pgv.tar.gz" {
-					t.Errorf("the daemon unpacks %q; only pgv (strip 0) is left to it", c.Src)
-				}
-				if c.AllowWildcard && c.Src != "/*" {
-					t.Errorf("copy of %s uses a wildcard", c.Src)
-				}
+			c := a.GetCopy()
+			if c == nil {
+				continue
+			}
+			if c.AttemptUnpackDockerCompatibility {
+				daemon = append(daemon, c.Src)
+			}
+			if c.Src == "/" && c.Dest == "/usr/local" {
+				whole = c
+			}
+			if c.AllowWildcard && c.Src != "/*" {
+				t.Errorf("copy of %s uses a wildcard", c.Src)
 			}
 		}
 	}
-	if want := "/builder-frontend unpack --form tar.gz --strip 1 --dest /out/usr/local/bin --take helm /in/helm.tar.gz"; strings.Join(helmUnpack, " ") != want {
-		t.Errorf("helm unpack %q, want %q", helmUnpack, want)
-	}
-	for src, dest := range map[string]string{"/bin/pgv": "/usr/local/bin/pgv", "/share": "/usr/local/share"} {
-		if c := copies[src]; c == nil || c.Dest != dest || !c.CreateDestPath || !c.DirCopyContents {
-			t.Errorf("copy of %s from the daemon's unpack = %+v, want it into %s", src, c, dest)
+	for src, want := range map[string]string{
+		"/in/helm.tar.gz": "/builder-frontend unpack --form tar.gz --strip 1 --dest /out/usr/local/bin --take helm /in/helm.tar.gz",
+		"/in/pgv.tar.gz":  "/builder-frontend unpack --form tar.gz --strip 0 --dest /out/usr/local --take bin/pgv --take share /in/pgv.tar.gz",
+	} {
+		if unpacks[src] != want {
+			t.Errorf("unpack of %s: %q, want %q", src, unpacks[src], want)
 		}
+	}
+	if !slices.Equal(daemon, []string{"/sdk.tar.xz"}) {
+		t.Errorf("the daemon unpacks %v, want only the whole archive sdk", daemon)
+	}
+	if whole == nil || !whole.DirCopyContents {
+		t.Errorf("sdk is installed by %+v, want a copy of the daemon's unpack's root into /usr/local", whole)
 	}
 }
 
@@ -375,5 +396,31 @@ func TestSourceMapLocatesToolOps(t *testing.T) {
 	}
 	if !helmLine {
 		t.Error("no op is located at the helm tool's line 12")
+	}
+}
+
+// TestParentsOneLevelAtATime: every directory a layer makes above what it
+// installs is its own mkdir, so the daemon stamps each with the build's
+// time (a mkdir -p stamps only the last).
+func TestParentsOneLevelAtATime(t *testing.T) {
+	p := plan(t, toolsSpec, amd64, nil)
+	for _, l := range p.graph.Tools {
+		if l.Name != "helm" {
+			continue
+		}
+		_, _, d := marshal(t, l.State, amd64)
+		var dirs []string
+		for _, a := range p.ops[d].GetFile().GetActions() {
+			if m := a.GetMkdir(); m != nil {
+				dirs = append(dirs, m.Path)
+				if m.Timestamp != DefaultEpoch.UnixNano() || m.Mode != 0o755 {
+					t.Errorf("mkdir %s: mode %o, time %d", m.Path, m.Mode, m.Timestamp)
+				}
+			}
+		}
+		want := "/usr /usr/local /usr/local/bin /usr /usr/share /usr/share/builder-frontend /usr/share/builder-frontend/tools"
+		if strings.Join(dirs, " ") != want {
+			t.Errorf("helm's layer makes %v, want %s", dirs, want)
+		}
 	}
 }

@@ -116,19 +116,23 @@ func firstGate(t *testing.T, p *planned, layer digest.Digest) *pb.Op {
 	return gate
 }
 
-// TestDaemonUnpackCheckedAsTaken: an archive the daemon unpacks is checked
-// path by path as take installs it.
-func TestDaemonUnpackCheckedAsTaken(t *testing.T) {
-	y := strings.Replace(toolsSpec, "        strip: 1\n        take: [helm]\n", "        take: [linux-arm64/helm, docs]\n", 1)
+// TestDaemonUnpackChecked: an archive the daemon unpacks is checked where
+// it is installed.
+func TestDaemonUnpackChecked(t *testing.T) {
+	y := strings.Replace(toolsSpec, "        strip: 1\n        take: [helm]\n        dest: /usr/local/bin\n", "        dest: /opt/helm\n", 1)
 	p := plan(t, y, arm64, nil)
 	for _, l := range p.graph.Tools {
 		if l.Name != "helm" {
 			continue
 		}
 		_, _, d := marshal(t, l.State, arm64)
-		got := strings.Join(firstGate(t, p, d).GetExec().Meta.Args, " ")
-		if want := "check-elf --platform linux/arm64 -- /in/linux-arm64/helm /usr/local/bin/linux-arm64/helm /in/docs /usr/local/bin/docs"; !strings.HasSuffix(got, want) {
-			t.Errorf("check %q, want it to end in %q", got, want)
+		gate := firstGate(t, p, d)
+		if got := strings.Join(gate.GetExec().Meta.Args, " "); !strings.HasSuffix(got, "check-elf --platform linux/arm64 -- /in /opt/helm") {
+			t.Errorf("check %q, want the daemon's unpack checked as /opt/helm", got)
+		}
+		in := p.ops[digest.Digest(gate.Inputs[1].Digest)]
+		if c := in.GetFile().GetActions()[0].GetCopy(); c == nil || !c.AttemptUnpackDockerCompatibility {
+			t.Errorf("helm's check reads %v, want the daemon's unpack", in)
 		}
 	}
 }

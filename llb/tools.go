@@ -44,8 +44,8 @@ func (p *planner) toolLayer(t *spec.ResolvedTool, platform ocispecs.Platform) (b
 		checkIn, trees = out, []cmdline.Tree{{Src: checkMount, ImagePath: "/"}}
 	default:
 		staging := p.unpackInDaemon(t, src, pid, loc)
-		takeFromStaging(&a, t, staging)
-		checkIn, trees = staging, stagingTrees(t)
+		installStaging(&a, t, staging)
+		checkIn, trees = staging, []cmdline.Tree{{Src: checkMount, ImagePath: t.Dest}}
 	}
 	for _, l := range t.Links {
 		a.mkdirParents(l.Path)
@@ -72,13 +72,15 @@ func (p *planner) toolLayer(t *spec.ResolvedTool, platform ocispecs.Platform) (b
 }
 
 // unpacksNatively says which archives our own unpacker takes: zip, which
-// the daemon cannot open; strip, which the daemon's unpack cannot do (a
-// wildcard copy of its output would also take the entries above the strip
-// depth, and make the daemon hash the whole tree for its cache key); caps
-// the tool sets, which the daemon cannot enforce; and every archive with
-// BUILDER_UNPACK=helper.
+// the daemon cannot open; strip and take, which the daemon's unpack cannot
+// do (a wildcard copy of its output for strip would also take the entries
+// above the strip depth and make the daemon hash the whole tree through
+// the wildcard; a copy per take path makes its parent directories with the
+// build's time); caps the tool sets, which the daemon cannot enforce; and
+// every archive with BUILDER_UNPACK=helper. The daemon keeps the archives
+// installed whole, where both give the same tree.
 func (p *planner) unpacksNatively(t *spec.ResolvedTool) bool {
-	return t.Form == spec.FormZip || t.Strip > 0 || t.MaxUnpackedBytes != 0 || t.MaxUnpackedFiles != 0 || p.opt.HelperForAll
+	return t.Form == spec.FormZip || t.Strip > 0 || len(t.Take) > 0 || t.MaxUnpackedBytes != 0 || t.MaxUnpackedFiles != 0 || p.opt.HelperForAll
 }
 
 // download is the tool's file, verified by its sha256.
@@ -138,8 +140,8 @@ func unpackWhat(t *spec.ResolvedTool) string {
 	switch {
 	case t.Form == spec.FormZip:
 		return "zip"
-	case t.Strip > 0:
-		return fmt.Sprintf("%s with strip %d", t.Form, t.Strip)
+	case t.Strip > 0 || len(t.Take) > 0:
+		return fmt.Sprintf("%s with strip and take", t.Form)
 	}
 	return t.Form
 }
@@ -154,30 +156,9 @@ func (p *planner) unpackInDaemon(t *spec.ResolvedTool, src bk.State, pid string,
 	return staging
 }
 
-// takeFromStaging copies what the tool needs from the daemon's unpack (no
-// strip: those archives go to our unpacker): the whole tree, or a copy per
-// take path. Paths are literal, so the daemon hashes only what it copies.
-func takeFromStaging(a *actions, t *spec.ResolvedTool, staging bk.State) {
-	if len(t.Take) == 0 {
-		a.mkdirParents(t.Dest + "/")
-		a.copy(staging, "/", t.Dest, &bk.CopyInfo{CopyDirContentsOnly: true})
-	}
-	for _, tk := range t.Take {
-		d := path.Join(t.Dest, tk)
-		a.mkdirParents(d)
-		a.copy(staging, "/"+tk, d, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true})
-	}
-}
-
-// stagingTrees are the paths of the daemon's unpack that takeFromStaging
-// installs, as the ELF check mounts them.
-func stagingTrees(t *spec.ResolvedTool) []cmdline.Tree {
-	if len(t.Take) == 0 {
-		return []cmdline.Tree{{Src: checkMount, ImagePath: t.Dest}}
-	}
-	trees := make([]cmdline.Tree, len(t.Take))
-	for i, tk := range t.Take {
-		trees[i] = cmdline.Tree{Src: path.Join(checkMount, tk), ImagePath: path.Join(t.Dest, tk)}
-	}
-	return trees
+// installStaging copies the daemon's unpack, the whole archive, into dest.
+// The path is literal, so the daemon hashes only what it copies.
+func installStaging(a *actions, t *spec.ResolvedTool, staging bk.State) {
+	a.mkdirParents(t.Dest + "/")
+	a.copy(staging, "/", t.Dest, &bk.CopyInfo{CopyDirContentsOnly: true})
 }
