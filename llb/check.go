@@ -38,7 +38,10 @@ func (p *planner) checkMachines(s Step, platform ocispecs.Platform, in bk.State,
 		return p.opt.Helper.Platform(p.opt.BuildPlatform).Run(
 			bk.Args(c.Argv(HelperPath)),
 			bk.Network(bk.NetModeNone),
-			bk.AddMount(checkMount, in, bk.Readonly),
+			// The cache key of a read-only mount is by default the hash of
+			// its whole content (seconds for a toolchain); the check needs
+			// none: its input's own key says what it checks.
+			bk.AddMount(checkMount, in, bk.Readonly, bk.ContentCache(bk.MountContentCacheOff)),
 			bk.WithCustomNamef("[%s %s] %s", s.Name, s.Platform, name),
 			loc,
 		)

@@ -92,8 +92,8 @@ func TestEveryLayerWaitsForItsCheck(t *testing.T) {
 			t.Errorf("%s: check runs on %s with network %v, want the build platform and none", name, gate.Platform.Architecture, e.Network)
 		}
 		in := e.Mounts[1]
-		if in.Dest != "/in" || !in.Readonly {
-			t.Errorf("%s: check mounts %+v, want what the layer copies read-only at /in", name, in)
+		if in.Dest != "/in" || !in.Readonly || in.ContentCache != pb.MountContentCache_OFF {
+			t.Errorf("%s: check mounts %+v, want what the layer copies read-only at /in, its content not hashed", name, in)
 		}
 	}
 	// What /in is: the download for a raw tool, the unpacker's output for
