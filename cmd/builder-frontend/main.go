@@ -24,7 +24,7 @@ func main() {
 		case cmdline.Name:
 			os.Exit(unpack.Main(os.Args[2:]))
 		case cmdline.CheckName:
-			os.Exit(elfmachine.Main(os.Args[2:]))
+			os.Exit(elfmachine.Main(os.Args[2:], os.Stderr))
 		}
 	}
 	if err := grpcclient.RunFromEnvironment(appcontext.Context(), frontend.Build); err != nil {

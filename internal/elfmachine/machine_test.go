@@ -215,10 +215,7 @@ func TestMain(t *testing.T) {
 	dir := tree(t, map[string]file{"in/bin/shellcheck": {0o755, arm}})
 	run := func(c cmdline.Check) (int, string) {
 		var b bytes.Buffer
-		old := stderr
-		stderr = &b
-		defer func() { stderr = old }()
-		return Main(c.Argv("/builder-frontend")[1:]), b.String()
+		return Main(c.Argv("/builder-frontend")[1:], &b), b.String()
 	}
 	in := cmdline.Tree{Src: filepath.Join(dir, "in"), ImagePath: "/usr"}
 	if code, out := run(cmdline.Check{Platform: "linux/arm64", Trees: []cmdline.Tree{in}}); code != 0 || out != "" {
@@ -236,10 +233,8 @@ func TestMain(t *testing.T) {
 		t.Errorf("report %q, %v", b, err)
 	}
 	var usage bytes.Buffer
-	stderr = &usage
-	defer func() { stderr = os.Stderr }()
 	for _, args := range [][]string{{"--platform", "linux/amd64"}, {"--platform", "linux/amd64", "a"}, {"a", "b"}, {"--platform", "linux/sparc", "a", "b"}} {
-		if code := Main(args); code != cmdline.ExitUsage {
+		if code := Main(args, &usage); code != cmdline.ExitUsage {
 			t.Errorf("Main(%q) = %d, want a usage error", args, code)
 		}
 	}

@@ -3,15 +3,12 @@ package elfmachine
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/maistra/builder-frontend/internal/unpack/cmdline"
 )
-
-// stderr is where Main reports; tests replace it.
-var stderr io.Writer = os.Stderr
 
 // Main is the command-line entry point of the check the graph runs before
 // a tool's layer is used:
@@ -22,8 +19,13 @@ var stderr io.Writer = os.Stderr
 // trees, cmdline.ExitForeignMachine (naming the files on stderr) when not,
 // cmdline.ExitFailed when a file cannot be read and cmdline.ExitUsage on a
 // usage error. With --report it writes a one-sentence Summary of the files
-// it found to FILE (empty when none) and exits 0 either way.
-func Main(args []string) int {
+// it found to FILE (empty when none) and exits 0 either way. It reports
+// on stderr.
+func Main(args []string, stderr io.Writer) int {
+	say := func(code int, msg string) int {
+		io.WriteString(stderr, "check-elf: "+msg+"\n")
+		return code
+	}
 	c, err := cmdline.ParseCheck(args)
 	if errors.Is(err, flag.ErrHelp) {
 		cmdline.CheckUsage(stderr)
@@ -31,12 +33,11 @@ func Main(args []string) int {
 	}
 	t, ok := For(c.Platform)
 	if err == nil && !ok {
-		err = fmt.Errorf("--platform %s: no ELF machine is known for it", c.Platform)
+		err = errors.New("--platform " + c.Platform + ": no ELF machine is known for it")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "check-elf: %v\n", err)
-		cmdline.CheckUsage(stderr)
-		return cmdline.ExitUsage
+		defer cmdline.CheckUsage(stderr)
+		return say(cmdline.ExitUsage, err.Error())
 	}
 	trees := make([]Tree, len(c.Trees))
 	for i, tr := range c.Trees {
@@ -44,19 +45,16 @@ func Main(args []string) int {
 	}
 	found, err := Check(trees, t)
 	if err != nil {
-		fmt.Fprintf(stderr, "check-elf: %v\n", err)
-		return cmdline.ExitFailed
+		return say(cmdline.ExitFailed, err.Error())
 	}
 	if c.Report != "" {
 		if err := os.WriteFile(c.Report, []byte(Summary(found, t)), 0o644); err != nil {
-			fmt.Fprintf(stderr, "check-elf: %v\n", err)
-			return cmdline.ExitFailed
+			return say(cmdline.ExitFailed, err.Error())
 		}
 		return 0
 	}
 	if len(found) > 0 {
-		fmt.Fprintf(stderr, "check-elf: %s cannot run these files:\n%s", c.Platform, Report(found, t))
-		return cmdline.ExitForeignMachine
+		return say(cmdline.ExitForeignMachine, c.Platform+" cannot run these files:\n"+strings.TrimSuffix(Report(found, t), "\n"))
 	}
 	return 0
 }

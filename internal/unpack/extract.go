@@ -111,42 +111,16 @@ func Extract(src string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	form := opts.Form
-	if form != "" {
-		if form, err = ParseForm(string(form)); err != nil {
-			return err
-		}
-	}
-
-	f, err := os.Open(src)
+	f, fi, form, err := openSource(src, opts.Form)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", src)
-	}
-
 	if form == FormRaw {
 		if opts.Strip != 0 || len(opts.Take) != 0 {
 			return errors.New("strip and take do not apply to form raw: the download is a single file")
 		}
 		return extractRaw(f, fi, opts, epoch)
-	}
-
-	sniffed := Sniff(f)
-	if form == "" {
-		if sniffed == "" {
-			return fmt.Errorf("cannot tell what kind of archive %s is (it starts with %s); set form on the tool (%s)", src, head(f), formList())
-		}
-		form = sniffed
-	}
-	if err := checkForm(f, form, sniffed); err != nil {
-		return err
 	}
 
 	takes, err := cleanTakes(opts.Take)
@@ -172,6 +146,46 @@ func Extract(src string, opts Options) error {
 		return err
 	}
 	return x.finish()
+}
+
+// openSource opens the regular file src and settles its form: form when
+// given (any spelling), checked against the content, else the content's.
+func openSource(src string, form Form) (_ *os.File, _ fs.FileInfo, _ Form, err error) {
+	if form != "" {
+		if form, err = ParseForm(string(form)); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, "", fmt.Errorf("%s is not a regular file", src)
+	}
+	if form == FormRaw {
+		return f, fi, form, nil
+	}
+	sniffed := Sniff(f)
+	if form == "" {
+		if sniffed == "" {
+			return nil, nil, "", fmt.Errorf("cannot tell what kind of archive %s is (it starts with %s); set form on the tool (%s)", src, head(f), formList())
+		}
+		form = sniffed
+	}
+	if err := checkForm(f, form, sniffed); err != nil {
+		return nil, nil, "", err
+	}
+	return f, fi, form, nil
 }
 
 // checkForm fails when the content of f is evidently not of the declared form.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 )
 
@@ -23,31 +22,17 @@ type Member struct {
 // archive to opts.MaxBytes and opts.MaxFiles; the other options are
 // ignored (see Selected).
 func Scan(src string, opts Options, headLen int, fn func(Member) error) error {
-	f, err := os.Open(src)
+	f, fi, form, err := openSource(src, opts.Form)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	form := opts.Form
 	if form == FormRaw {
 		b, err := readHead(f, headLen)
 		if err != nil {
 			return err
 		}
 		return fn(Member{Name: filepath.Base(src), Mode: 0o755, Head: b})
-	}
-	sniffed := Sniff(f)
-	if form == "" {
-		if form = sniffed; form == "" {
-			return fmt.Errorf("cannot tell what kind of archive %s is (it starts with %s)", src, head(f))
-		}
-	}
-	if err := checkForm(f, form, sniffed); err != nil {
-		return err
 	}
 	// An extractor that writes nothing: its bookkeeping (names, hard
 	// links, caps) is the one Extract applies.
