@@ -152,7 +152,7 @@ type Tool struct {
 	// MaxUnpackedSize caps the archive's unpacked size, in bytes or with
 	// KiB, MiB, GiB or TiB (32GiB); default 16GiB. Setting it (or
 	// MaxUnpackedFiles) has the frontend's unpacker unpack the archive.
-	MaxUnpackedSize string `yaml:"maxUnpackedSize,omitempty" json:"maxUnpackedSize,omitempty"`
+	MaxUnpackedSize string `yaml:"maxUnpackedSize,omitempty" json:"maxUnpackedSize,omitempty" jsonschema:"oneof_type=string;integer"`
 	// MaxUnpackedFiles caps the archive's entries; default 1000000.
 	MaxUnpackedFiles int `yaml:"maxUnpackedFiles,omitempty" json:"maxUnpackedFiles,omitempty"`
 }
