@@ -106,7 +106,7 @@ func (p *planner) download(t *spec.ResolvedTool, pid string, loc bk.ConstraintsO
 // under their destination.
 func (p *planner) unpackNatively(t *spec.ResolvedTool, src bk.State, pid string, loc bk.ConstraintsOpt) (bk.State, error) {
 	if p.opt.Helper == nil {
-		return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, unpackWhat(t))
+		return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, p.unpackWhat(t))
 	}
 	cmd := cmdline.Command{
 		Form: t.Form, Strip: t.Strip, Take: t.Take, Dest: path.Join("/out", t.Dest), Src: path.Join("/in", t.Filename()),
@@ -136,14 +136,16 @@ func (p *planner) unpackNatively(t *spec.ResolvedTool, src bk.State, pid string,
 }
 
 // unpackWhat names what the unpacker is needed for.
-func unpackWhat(t *spec.ResolvedTool) string {
+func (p *planner) unpackWhat(t *spec.ResolvedTool) string {
 	switch {
 	case t.Form == spec.FormZip:
 		return "zip"
 	case t.Strip > 0 || len(t.Take) > 0:
-		return fmt.Sprintf("%s with strip and take", t.Form)
+		return t.Form + " with strip or take"
+	case t.MaxUnpackedBytes != 0 || t.MaxUnpackedFiles != 0:
+		return t.Form + " within the tool's caps"
 	}
-	return t.Form
+	return t.Form + " (BUILDER_UNPACK=helper)"
 }
 
 // unpackInDaemon has the daemon unpack the archive into a staging state, the
