@@ -81,7 +81,9 @@ func TestPrivateArtifactWithAuthSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := platforms.MustParse("linux/amd64")
-	g, err := llb.Build(r, llb.Options{BuildPlatform: p, TargetPlatform: p, Base: bk.Image(e.base), MergeOp: true})
+	// Strip and the ELF check run the frontend's image, as in the build.
+	helper := bk.Image(e.frontend)
+	g, err := llb.Build(r, llb.Options{BuildPlatform: p, TargetPlatform: p, Base: bk.Image(e.base), Helper: &helper, MergeOp: true})
 	if err != nil {
 		t.Fatal(err)
 	}
