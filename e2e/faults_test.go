@@ -88,13 +88,14 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 			name: "take path missing",
 			url:  e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
 			sumA: amd, // the real file: the download succeeds, the take fails
-			want: []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz (tar.gz archive, strip 1, take tiller)`, "/*/tiller not found", "tar -tf"},
+			// Strip is our unpacker's: its own reason is the message.
+			want: []string{`tool "helm" (linux/amd64): cannot unpack the tar.gz from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz: take path "tiller" not found in the archive (paths are relative after strip 1); top-level entries: "LICENSE", "README.md", "helm"; strip, take and form: must match the archive (list it with tar -tf or unzip -l)`},
 		},
 		{
 			name: "wrong form",
 			url:  serve("helm-raw-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("#!/bin/sh\necho not an archive\n")) })),
 			sumA: sha256hex([]byte("#!/bin/sh\necho not an archive\n")),
-			want: []string{`tool "helm" (linux/amd64): cannot install from ` + e.ArtifactURL() + `/faults/helm-raw-amd64.tar.gz (tar.gz archive, strip 1, take helm)`, "a real archive of that form (else set form:)"},
+			want: []string{`tool "helm" (linux/amd64): cannot unpack the tar.gz from ` + e.ArtifactURL() + `/faults/helm-raw-amd64.tar.gz: content is not a tar.gz archive (it starts with `, "set form: raw on the tool if the download is a plain file"},
 		},
 		{
 			name: "download, host refuses",

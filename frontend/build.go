@@ -24,6 +24,7 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/maistra/builder-frontend/lint"
 	"github.com/maistra/builder-frontend/llb"
 	"github.com/maistra/builder-frontend/spec"
 )
@@ -156,7 +157,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		// back here and can be told in the spec's terms (see explain).
 		res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports, Evaluate: true})
 		if err != nil {
-			return nil, explain(ctx, err, g, p)
+			return nil, explain(ctx, err, g, p, buildReasons{c: c, bc: bc, s: s, image: target, platforms: plats})
 		}
 		ref, err := res.SingleRef()
 		if err != nil {
@@ -367,4 +368,35 @@ func currentFrontend(c client.Client) (*bk.State, error) {
 		return cf.CurrentFrontend()
 	}
 	return nil, nil
+}
+
+// buildReasons answers explain for a build: helper reports are solved on
+// the daemon, shared downloads asked of lint's rule.
+type buildReasons struct {
+	c         client.Client
+	bc        *dockerui.Client
+	s         *spec.Spec
+	image     string
+	platforms []string
+}
+
+func (b buildReasons) report(ctx context.Context, st bk.State) (string, error) {
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return "", err
+	}
+	res, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports})
+	if err != nil {
+		return "", err
+	}
+	ref, err := res.SingleRef()
+	if err != nil {
+		return "", err
+	}
+	data, err := ref.ReadFile(ctx, client.ReadRequest{Filename: llb.ReportFile, Range: &client.FileRange{Length: 4096}})
+	return string(data), err
+}
+
+func (b buildReasons) sharedDownload(tool, platform string) (string, []string) {
+	return lint.SharedDownload(b.s, b.image, tool, platform, b.platforms, b.bc.BuildArgs)
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	bk "github.com/moby/buildkit/client/llb"
+	gatewaypb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/grpcerrors"
@@ -15,7 +17,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/maistra/builder-frontend/internal/english"
+	"github.com/maistra/builder-frontend/internal/unpack/cmdline"
 	"github.com/maistra/builder-frontend/llb"
+	"github.com/maistra/builder-frontend/spec"
 )
 
 // stepError is a daemon error retold in the spec's terms. It wraps the
@@ -41,19 +46,104 @@ func (e *stepError) GRPCStatus() *status.Status {
 	return status.New(code, e.msg)
 }
 
+// reasons is what explain asks beyond the graph, of the daemon and of the
+// whole build.
+type reasons interface {
+	// report solves a failed helper's report state (llb.Step.Report) and
+	// returns what it wrote to llb.ReportFile.
+	report(ctx context.Context, st bk.State) (string, error)
+	// sharedDownload returns the URL tool downloads on platform and the
+	// platforms of the build that download it too, platform included;
+	// none when the URL is the platform's own.
+	sharedDownload(tool, platform string) (string, []string)
+}
+
 // explain finds the step of g whose op failed and says what failed in the
 // spec's terms: which tool, platform and URL, and what to do about it.
-func explain(ctx context.Context, err error, g *llb.Graph, p ocispecs.Platform) error {
+func explain(ctx context.Context, err error, g *llb.Graph, p ocispecs.Platform, rs reasons) error {
 	var ve *errdefs.VertexError
 	if !errors.As(err, &ve) || ve.Vertex == nil {
 		return err
 	}
 	for _, st := range g.Steps {
 		if d, derr := lastOp(ctx, st.State, p); derr == nil && d == ve.Digest {
-			return &stepError{msg: describe(st, err), err: err}
+			msg := describe(st, err)
+			switch code := exitCode(err); {
+			case st.Kind == llb.StepCheck:
+				msg = describeCheck(ctx, st, err, code, rs)
+			case st.Kind == llb.StepUnpack && st.Report != nil:
+				msg = describeNativeUnpack(ctx, st, err, code, rs)
+			}
+			return &stepError{msg: msg, err: err}
 		}
 	}
 	return err
+}
+
+var exitCodeRe = regexp.MustCompile(`exit code: (\d+)`)
+
+// exitCode is the exit status of a failed process of the graph, -1 when
+// err is no such failure.
+func exitCode(err error) int {
+	var ee *gatewaypb.ExitError
+	if errors.As(err, &ee) {
+		return int(ee.ExitCode)
+	}
+	if m := exitCodeRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return -1
+}
+
+// describeCheck tells a failed ELF check: which file the platform cannot
+// run (from the check's report), and the likely cause.
+func describeCheck(ctx context.Context, st llb.Step, err error, code int, rs reasons) string {
+	what := fmt.Sprintf("%s %q (%s)", st.Detail, st.Name, st.Platform)
+	if code != cmdline.ExitForeignMachine {
+		return fmt.Sprintf("%s: cannot check that %s runs its executables: %v", what, st.Platform, err)
+	}
+	found := fmt.Sprintf("it installs executables %s cannot run (the check's output above names them)", st.Platform)
+	if r, rerr := rs.report(ctx, *st.Report); rerr == nil && strings.TrimSpace(r) != "" {
+		found = strings.TrimSpace(r)
+	}
+	if st.Detail != "tool" {
+		return fmt.Sprintf("%s: %s; it was compiled for another machine: check the tool's env and go.env for settings that change the target (GOFLAGS, CC)", what, found)
+	}
+	if url, plats := rs.sharedDownload(st.Name, st.Platform); len(plats) > 1 {
+		return fmt.Sprintf("%s: %s; the URL does not change with the platform (%s is the URL for %s); use ${arch} or an arch scheme in it",
+			what, found, url, english.List(plats))
+	}
+	return fmt.Sprintf("%s: %s; the download for %s (%s) is built for another machine: check the name the tool's arch scheme gives %s and the sha256 pinned for it, or set foreignBinaries: true if the tool ships such files on purpose",
+		what, found, st.Platform, st.URL, st.Platform)
+}
+
+// describeNativeUnpack tells a failed unpack by our unpacker: a cap by its
+// exit code, anything else by the reason the unpacker reports.
+func describeNativeUnpack(ctx context.Context, st llb.Step, err error, code int, rs reasons) string {
+	what := fmt.Sprintf("tool %q (%s)", st.Name, st.Platform)
+	switch code {
+	case cmdline.ExitTooLarge:
+		limit := st.MaxBytes
+		if limit == 0 {
+			limit = spec.DefaultMaxUnpackedBytes
+		}
+		return fmt.Sprintf("%s: the %s from %s unpacks to more than %s, the limit, and was not unpacked; if the archive really is that large, raise the limit on the tool, e.g. maxUnpackedSize: %s",
+			what, st.Detail, st.URL, spec.FormatSize(limit), spec.FormatSize(2*limit))
+	case cmdline.ExitTooManyFiles:
+		limit := st.MaxFiles
+		if limit == 0 {
+			limit = spec.DefaultMaxUnpackedFiles
+		}
+		return fmt.Sprintf("%s: the %s from %s holds more than %d entries, the limit, and was not unpacked; if the archive really holds that many, raise the limit on the tool, e.g. maxUnpackedFiles: %d",
+			what, st.Detail, st.URL, limit, 2*limit)
+	}
+	r, rerr := rs.report(ctx, *st.Report)
+	if rerr != nil || strings.TrimSpace(r) == "" {
+		return describe(st, err)
+	}
+	return fmt.Sprintf("%s: cannot unpack the %s from %s: %s; strip, take and form: must match the archive (list it with tar -tf or unzip -l)",
+		what, st.Detail, st.URL, strings.TrimSpace(r))
 }
 
 // lastOp is the digest of the op that produces st.

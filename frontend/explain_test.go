@@ -327,7 +327,7 @@ func TestExplainEveryStepKind(t *testing.T) {
 			}
 			v := e.vertex(t, tc.op)
 			in := fromDaemon(tc.cause, v, e.op[v], tc.subject)
-			out := explain(context.Background(), in, e.graph, e.target)
+			out := explain(context.Background(), in, e.graph, e.target, noReasons{})
 			if out.Error() != tc.want {
 				t.Errorf("explained as\n%s\nwant\n%s", out, tc.want)
 			}
@@ -379,7 +379,7 @@ func TestExplainPassesOnOtherErrors(t *testing.T) {
 		"the base image": fromDaemon(errors.New("failed to resolve source metadata for example.com/base:1: not found"), base, e.op[base], nil),
 		"no vertex":      grpcerrors.FromGRPC(grpcerrors.ToGRPC(context.Background(), errors.New("no active session"))),
 	} {
-		if out := explain(context.Background(), in, e.graph, e.target); out != in {
+		if out := explain(context.Background(), in, e.graph, e.target, noReasons{}); out != in {
 			t.Errorf("%s: %v was retold as %v", name, in, out)
 		}
 	}
@@ -419,3 +419,13 @@ func documented(t *testing.T, doc []byte, row string) *regexp.Regexp {
 	t.Fatalf("docs/spec.md has no build-failure row %q", row)
 	return nil
 }
+
+// noReasons stands in for a daemon that has no more to say about a failed
+// step: explain falls back to what the step and the error tell.
+type noReasons struct{}
+
+func (noReasons) report(context.Context, bk.State) (string, error) {
+	return "", errors.New("no report in this test")
+}
+
+func (noReasons) sharedDownload(string, string) (string, []string) { return "", nil }

@@ -72,6 +72,7 @@ func Check(s *spec.Spec, o Options) []Finding {
 	c.cgo()
 	c.platformsLeftOut()
 	c.repositories()
+	c.sameFile()
 	return c.result()
 }
 

@@ -125,7 +125,7 @@ func TestRules(t *testing.T) {
 
 		{name: "two raw tools, one dest", yaml: clean + `      - name: helm2
         version: v1
-        url: https://example.com/helm
+        url: https://example.com/helm-${arch}
         sha256:
           linux/amd64: ` + sumA + `
           linux/arm64: ` + sumB + `
@@ -133,7 +133,7 @@ func TestRules(t *testing.T) {
 `, want: []string{"DuplicateDest:23"}},
 		{name: "link over another tool", yaml: clean + `      - name: kubectl
         version: v1
-        url: https://example.com/kubectl
+        url: https://example.com/kubectl-${arch}
         sha256:
           linux/amd64: ` + sumA + `
           linux/arm64: ` + sumB + `
@@ -144,13 +144,29 @@ func TestRules(t *testing.T) {
 			want: []string{"DuplicateDest:20"}},
 		{name: "archives into one directory", yaml: clean + `      - name: other
         version: v1
-        url: https://example.com/other.tar.gz
+        url: https://example.com/other-${arch}.tar.gz
         sha256:
           linux/amd64: ` + sumA + `
           linux/arm64: ` + sumB + `
         take: [other]
         dest: /usr/local/bin
 `},
+
+		// One file for several platforms (line 11: url, 12: sha256).
+		{name: "URL without the arch", yaml: replace(clean, "helm-${version}-linux-${arch}.tar.gz", "helm-${version}.tar.gz"),
+			want: []string{"SameURLForPlatforms:11"}},
+		{name: "URL without the arch, arch-independent", yaml: replace(replace(clean, "helm-${version}-linux-${arch}.tar.gz", "helm-${version}.jar"), "        take: [helm]\n", "        archIndependent: true\n")},
+		{name: "URL without the arch, foreign binaries on purpose", yaml: replace(clean, "helm-${version}-linux-${arch}.tar.gz", "helm-${version}.tar.gz\n        foreignBinaries: true")},
+		{name: "URL without the arch, one platform", yaml: replace(replace(clean, "helm-${version}-linux-${arch}.tar.gz", "helm-${version}.tar.gz"), "          linux/arm64: "+sumB+"\n", "        platforms: [linux/amd64]\n")},
+		{name: "an arch scheme that names two platforms alike", yaml: replace(replace(replace(clean, "platforms: [linux/amd64, linux/arm64]", "platforms: [linux/amd64, linux/arm64, linux/ppc64le]\narches:\n  x: {linux/amd64: x86_64, linux/arm64: x86_64, linux/ppc64le: ppc64le}"),
+			"        url:", "        arch: x\n        url:"), "          linux/arm64: "+sumB+"\n", "          linux/arm64: "+sumB+"\n          linux/ppc64le: "+sumC+"\n"),
+			want: []string{"SameURLForPlatforms:14"}},
+		{name: "one sha256 for two platforms", yaml: replace(clean, "          linux/arm64: "+sumB+"\n", "          linux/arm64: sha256:"+sumA+"\n"),
+			want: []string{"SameChecksumForPlatforms:12"}},
+		{name: "one sha256 for two platforms at a pinned version", yaml: replace(clean, "        sha256:\n          linux/amd64: "+sumA+"\n          linux/arm64: "+sumB+"\n",
+			"        sha256:\n          v3.16.0:\n            linux/amd64: "+sumA+"\n            linux/arm64: "+sumB+"\n          v3.17.0:\n            linux/amd64: "+sumC+"\n            linux/arm64: "+sumC+"\n"),
+			want: []string{"SameChecksumForPlatforms:16"}},
+		{name: "one sha256, arch-independent", yaml: replace(replace(clean, "          linux/arm64: "+sumB+"\n", "          linux/arm64: "+sumA+"\n"), "        take: [helm]\n", "        archIndependent: true\n        take: [helm]\n")},
 
 		{name: "dest under /bin", yaml: replace(clean, "dest: /usr/local/bin", "dest: /bin"),
 			want: []string{"DestThroughSymlink:16"}},
@@ -258,5 +274,34 @@ func TestRulesDocumented(t *testing.T) {
 		if lint.RuleByName(r.Name) != r {
 			t.Errorf("RuleByName(%s)", r.Name)
 		}
+	}
+}
+
+// TestSameFileTexts: the two rules say which platforms share what, and
+// SharedDownload answers the frontend for one platform of a build.
+func TestSameFileTexts(t *testing.T) {
+	y := replace(replace(clean, "helm-${version}-linux-${arch}.tar.gz", "helm-${version}.tar.gz"), "          linux/arm64: "+sumB+"\n", "          linux/arm64: "+sumA+"\n")
+	s, err := spec.Parse("builder.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range lint.Check(s, lint.Options{}) {
+		got = append(got, f.String())
+	}
+	want := []string{
+		`builder.yaml:11:9: SameURLForPlatforms: tool "helm" downloads one URL for linux/amd64 and linux/arm64 (https://example.com/helm-v3.16.0.tar.gz): one file cannot hold executables for each of them; put ${arch} or ${arch.SCHEME} in the URL, or set archIndependent: true if the file holds no machine code (a script, a jar)`,
+		`builder.yaml:12:9: SameChecksumForPlatforms: tool "helm" pins one sha256 for linux/amd64 and linux/arm64: they get the same file, which cannot hold executables for each of them; check each platform's URL and sha256 (builder lock writes them), or set archIndependent: true if the file holds no machine code (a script, a jar)`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	url, plats := lint.SharedDownload(s, "builder", "helm", "linux/arm64", []string{"linux/amd64", "linux/arm64"}, nil)
+	if url != "https://example.com/helm-v3.16.0.tar.gz" || !slices.Equal(plats, []string{"linux/amd64", "linux/arm64"}) {
+		t.Errorf("SharedDownload = %q, %v", url, plats)
+	}
+	cs, _ := spec.Parse("builder.yaml", []byte(clean))
+	if url, plats := lint.SharedDownload(cs, "builder", "helm", "linux/arm64", []string{"linux/amd64", "linux/arm64"}, nil); url != "" || plats != nil {
+		t.Errorf("SharedDownload of a URL with ${arch} = %q, %v", url, plats)
 	}
 }

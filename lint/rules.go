@@ -53,6 +53,10 @@ var (
 		"A gpgkey is set on an apt or apk repository, where it is ignored")
 	UnverifiedRepository = rule("UnverifiedRepository",
 		"A dnf (or microdnf) repository has no gpgkey, so its packages are installed without signature checks")
+	SameURLForPlatforms = rule("SameURLForPlatforms",
+		"A tool built for several platforms downloads one URL for them: one file cannot hold executables for each")
+	SameChecksumForPlatforms = rule("SameChecksumForPlatforms",
+		"A tool pins one sha256 for several platforms: they get the same file, which cannot hold executables for each")
 )
 
 // Rules returns every rule, in documentation order.
@@ -60,7 +64,7 @@ func Rules() []*Rule {
 	return []*Rule{
 		MissingChecksum, PlainHTTP, UnpinnedVersion, GoToolNotPinned, UnusedArg, UndeclaredBuildArg,
 		DuplicateDest, DestThroughSymlink, CgoEmulated, PlatformWithoutArtifact, IgnoredGPGKey,
-		UnverifiedRepository,
+		UnverifiedRepository, SameURLForPlatforms, SameChecksumForPlatforms,
 	}
 }
 

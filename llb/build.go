@@ -147,7 +147,10 @@ func (p *planner) graph() (*Graph, error) {
 		// cgo tools compile inside the image as it stands with its tools.
 		image := p.join(root, layers)
 		for _, gt := range p.r.GoTools {
-			st := p.goToolLayer(gt, compileRoot, image)
+			st, err := p.goToolLayer(gt, compileRoot, image)
+			if err != nil {
+				return nil, err
+			}
 			g.Tools = append(g.Tools, ToolLayer{Name: gt.Name, State: st})
 			layers = append(layers, st)
 		}

@@ -2,6 +2,7 @@ package llb
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,23 +166,25 @@ func TestDownloadsAreVerifiedAndNamedStably(t *testing.T) {
 
 func TestOnlyBuildPlatformExecsForTools(t *testing.T) {
 	p := plan(t, toolsSpec, arm64, nil)
-	execs := 0
+	execs := map[string]int{}
 	for _, op := range p.ops {
 		if e := op.GetExec(); e != nil {
-			execs++
+			execs[e.Meta.Args[1]]++
 			if op.Platform == nil || op.Platform.Architecture != "amd64" {
 				t.Errorf("exec %v runs on %v, want the build platform linux/amd64", e.Meta.Args, op.Platform)
 			}
-			if e.Meta.Args[0] != HelperPath || e.Meta.Args[1] != "unpack" {
+			if e.Meta.Args[0] != HelperPath || (e.Meta.Args[1] != "unpack" && e.Meta.Args[1] != "check-elf") {
 				t.Errorf("unexpected exec %v in a spec without packages or run steps", e.Meta.Args)
 			}
 			if e.Network != pb.NetMode_NONE {
-				t.Errorf("unpack exec has network %v, want none", e.Network)
+				t.Errorf("helper exec %v has network %v, want none", e.Meta.Args, e.Network)
 			}
 		}
 	}
-	if execs != 1 {
-		t.Errorf("got %d execs, want exactly one (the zip unpack)", execs)
+	// helm (strip 1) and protoc (zip) are unpacked natively; each of the
+	// three layers is checked.
+	if execs["unpack"] != 2 || execs["check-elf"] != 3 {
+		t.Errorf("execs %v, want 2 unpack and 3 check-elf", execs)
 	}
 }
 
@@ -243,28 +246,66 @@ func TestBuildArgBumpChangesOnlyThatToolsLayer(t *testing.T) {
 	}
 }
 
-func TestStripAndTakeCopyFromStaging(t *testing.T) {
-	p := plan(t, toolsSpec, amd64, nil)
-	var found bool
+// TestOnlyWholeArchivesUnpackInTheDaemon: strip and take are our
+// unpacker's, like tar --strip-components and tar's member list; the
+// daemon keeps the tar archives installed whole, copied by their root, no
+// wildcard.
+func TestOnlyWholeArchivesUnpackInTheDaemon(t *testing.T) {
+	y := strings.Replace(toolsSpec, "        dest: /usr/bin/bazel\n", `        dest: /usr/bin/bazel
+      - name: pgv
+        version: "1.0.2"
+        url: https://example.com/pgv_${version}_linux_${arch}.tar.gz
+        sha256:
+          linux/amd64: 9999999999999999999999999999999999999999999999999999999999999999
+          linux/arm64: 9999999999999999999999999999999999999999999999999999999999999998
+        take: [bin/pgv, share]
+        dest: /usr/local
+      - name: sdk
+        version: "1"
+        url: https://example.com/sdk-${arch}.tar.xz
+        sha256:
+          linux/amd64: 9999999999999999999999999999999999999999999999999999999999999997
+          linux/arm64: 9999999999999999999999999999999999999999999999999999999999999996
+        dest: /usr/local
+`, 1)
+	p := plan(t, y, amd64, nil)
+	unpacks := map[string]string{}
+	var daemon []string
+	var whole *pb.FileActionCopy
 	for _, op := range p.ops {
-		f := op.GetFile()
-		if f == nil {
-			continue
+		if e := op.GetExec(); e != nil && e.Meta.Args[1] == "unpack" {
+			args := strings.Join(e.Meta.Args, " ")
+			unpacks[args[strings.LastIndex(args, " ")+1:]] = args
 		}
-		for _, a := range f.Actions {
-			if c := a.GetCopy(); c != nil && c.Src == "/*/helm" {
-				found = true
-				if c.Dest != "/usr/local/bin/helm" || !c.AllowWildcard || !c.CreateDestPath {
-					t.Errorf("helm copy = %+v", c)
-				}
+		for _, a := range op.GetFile().GetActions() {
+			c := a.GetCopy()
+			if c == nil {
+				continue
 			}
-			if c := a.GetCopy(); c != nil && c.AttemptUnpackDockerCompatibility && c.Src != "/helm.tar.gz" {
-				t.Errorf("unpack source %q, want the stable filename", c.Src)
+			if c.AttemptUnpackDockerCompatibility {
+				daemon = append(daemon, c.Src)
+			}
+			if c.Src == "/" && c.Dest == "/usr/local" {
+				whole = c
+			}
+			if c.AllowWildcard && c.Src != "/*" {
+				t.Errorf("copy of %s uses a wildcard", c.Src)
 			}
 		}
 	}
-	if !found {
-		t.Error("no copy of /*/helm (strip 1, take helm) in the graph")
+	for src, want := range map[string]string{
+		"/in/helm.tar.gz": "/builder-frontend unpack --form tar.gz --strip 1 --dest /out/usr/local/bin --take helm /in/helm.tar.gz",
+		"/in/pgv.tar.gz":  "/builder-frontend unpack --form tar.gz --strip 0 --dest /out/usr/local --take bin/pgv --take share /in/pgv.tar.gz",
+	} {
+		if unpacks[src] != want {
+			t.Errorf("unpack of %s: %q, want %q", src, unpacks[src], want)
+		}
+	}
+	if !slices.Equal(daemon, []string{"/sdk.tar.xz"}) {
+		t.Errorf("the daemon unpacks %v, want only the whole archive sdk", daemon)
+	}
+	if whole == nil || !whole.DirCopyContents {
+		t.Errorf("sdk is installed by %+v, want a copy of the daemon's unpack's root into /usr/local", whole)
 	}
 }
 
@@ -361,5 +402,31 @@ func TestSourceMapLocatesToolOps(t *testing.T) {
 	}
 	if !helmLine {
 		t.Error("no op is located at the helm tool's line 12")
+	}
+}
+
+// TestParentsOneLevelAtATime: every directory a layer makes above what it
+// installs is its own mkdir, so the daemon stamps each with the build's
+// time (a mkdir -p stamps only the last).
+func TestParentsOneLevelAtATime(t *testing.T) {
+	p := plan(t, toolsSpec, amd64, nil)
+	for _, l := range p.graph.Tools {
+		if l.Name != "helm" {
+			continue
+		}
+		_, _, d := marshal(t, l.State, amd64)
+		var dirs []string
+		for _, a := range p.ops[d].GetFile().GetActions() {
+			if m := a.GetMkdir(); m != nil {
+				dirs = append(dirs, m.Path)
+				if m.Timestamp != DefaultEpoch.UnixNano() || m.Mode != 0o755 {
+					t.Errorf("mkdir %s: mode %o, time %d", m.Path, m.Mode, m.Timestamp)
+				}
+			}
+		}
+		want := "/usr /usr/local /usr/local/bin /usr /usr/share /usr/share/builder-frontend /usr/share/builder-frontend/tools"
+		if strings.Join(dirs, " ") != want {
+			t.Errorf("helm's layer makes %v, want %s", dirs, want)
+		}
 	}
 }

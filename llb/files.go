@@ -87,14 +87,20 @@ func (a *actions) mkfile(p string, mode os.FileMode, data []byte) {
 }
 
 // mkdirParents creates the directories above p (p itself when it ends in
-// "/") at 0755.
+// "/") at 0755, one level at a time: the daemon stamps only the last
+// directory of a mkdir -p with the time given, the others with the time of
+// the build. A directory that exists keeps its mode and time.
 func (a *actions) mkdirParents(p string) {
 	dir := path.Dir(p)
 	if strings.HasSuffix(p, "/") {
 		dir = path.Clean(p)
 	}
-	if dir != "/" && dir != "." {
-		a.mkdir(dir, 0o755)
+	if dir == "/" || dir == "." {
+		return
+	}
+	parts := strings.Split(strings.TrimPrefix(dir, "/"), "/")
+	for i := range parts {
+		a.mkdir("/"+strings.Join(parts[:i+1], "/"), 0o755)
 	}
 }
 

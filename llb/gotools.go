@@ -10,6 +10,7 @@ import (
 	bk "github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/maistra/builder-frontend/internal/unpack/cmdline"
 	"github.com/maistra/builder-frontend/spec"
 )
 
@@ -64,13 +65,20 @@ func goEnv(p ocispecs.Platform) (goos, goarch, goarm string) {
 
 // goToolLayer is one Go tool, compiled for the target platform, in a layer
 // of its own.
-func (p *planner) goToolLayer(gt *spec.ResolvedGoTool, compileRoot, image bk.State) bk.State {
+func (p *planner) goToolLayer(gt *spec.ResolvedGoTool, compileRoot, image bk.State) (bk.State, error) {
 	gopath, binary := p.goInstall(gt, compileRoot, image)
+	pid := platformID(p.opt.TargetPlatform)
 	a := p.actions()
 	a.mkdirParents(gt.Dest)
 	a.copy(gopath, binary, gt.Dest, &bk.CopyInfo{})
 	a.manifest(goToolManifest(p.r, gt))
-	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", gt.Name, platformID(p.opt.TargetPlatform), gt.Dest), p.location(gt.Range))
+	gate, err := p.checkMachines(Step{Name: gt.Name, Platform: pid, Detail: "Go tool"}, p.opt.TargetPlatform, gopath,
+		[]cmdline.Tree{{Src: path.Join(checkMount, binary), ImagePath: gt.Dest}}, p.location(gt.Range))
+	if err != nil {
+		return bk.State{}, err
+	}
+	a.wait(gate)
+	return bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install %s", gt.Name, pid, gt.Dest), p.location(gt.Range)), nil
 }
 
 // goInstall runs go install for one Go tool. Without cgo it cross-compiles

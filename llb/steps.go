@@ -10,6 +10,9 @@ type StepKind string
 const (
 	StepDownload StepKind = "download"
 	StepUnpack   StepKind = "unpack"
+	// StepCheck checks that the platform runs a tool's (or Go tool's)
+	// executables; Detail is "tool" or "Go tool".
+	StepCheck    StepKind = "check"
 	StepInstall  StepKind = "install"
 	StepCompile  StepKind = "compile"
 	StepPackages StepKind = "packages"
@@ -29,4 +32,12 @@ type Step struct {
 	Detail string
 	// State's last op is the step's op.
 	State bk.State
+	// Report, when set, is the same helper run told to write why it fails
+	// to ReportFile in this state, and to succeed: solved after the step
+	// failed, it says which files or entries were at fault.
+	Report *bk.State
+	// MaxBytes and MaxFiles are an unpack's caps set by the tool (0: the
+	// defaults of spec).
+	MaxBytes int64
+	MaxFiles int
 }

@@ -73,15 +73,17 @@ images:
 	kinds := map[StepKind]*regexp.Regexp{
 		StepDownload: regexp.MustCompile(`^\[\S+ \S+\] download `),
 		StepUnpack:   regexp.MustCompile(`^\[\S+ \S+\] unpack `),
+		StepCheck:    regexp.MustCompile(`^\[\S+ \S+\] check ELF machines$`),
 		StepInstall:  regexp.MustCompile(`^\[\S+ \S+\] install into `),
 		StepCompile:  regexp.MustCompile(`^\[\S+ \S+\] go install `),
 		StepPackages: regexp.MustCompile(`^\[packages \S+\] apt install `),
 		StepRun:      regexp.MustCompile(`^\[\S+ run \d+/\d+\] `),
 	}
 	// helm, jq, protoc, go; and on arm64 the build platform's go as well.
+	// Each of their layers and the two Go tools' is checked.
 	wantOps := map[string]map[StepKind]int{
-		"amd64": {StepDownload: 4, StepUnpack: 3, StepInstall: 4, StepCompile: 2, StepPackages: 1, StepRun: 2},
-		"arm64": {StepDownload: 5, StepUnpack: 4, StepInstall: 5, StepCompile: 2, StepPackages: 1, StepRun: 2},
+		"amd64": {StepDownload: 4, StepUnpack: 3, StepCheck: 6, StepInstall: 4, StepCompile: 2, StepPackages: 1, StepRun: 2},
+		"arm64": {StepDownload: 5, StepUnpack: 4, StepCheck: 7, StepInstall: 5, StepCompile: 2, StepPackages: 1, StepRun: 2},
 	}
 	for _, target := range []ocispecs.Platform{amd64, arm64} {
 		p := plan(t, y, target, nil)

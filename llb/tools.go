@@ -15,7 +15,7 @@ import (
 )
 
 // toolLayer is the download of one tool for platform, unpacked into a layer
-// of its own.
+// of its own, after a check that the platform runs its executables.
 func (p *planner) toolLayer(t *spec.ResolvedTool, platform ocispecs.Platform) (bk.State, error) {
 	pid := platformID(platform)
 	loc := p.location(t.Range)
@@ -24,26 +24,41 @@ func (p *planner) toolLayer(t *spec.ResolvedTool, platform ocispecs.Platform) (b
 	// FileOp on scratch: a merge input's layers are its ops, so one op is
 	// one layer.
 	a := p.actions()
+	// What the layer installs, as the ELF check sees it: a state mounted at
+	// /in and where its files land in the image.
+	var checkIn bk.State
+	var trees []cmdline.Tree
 	switch {
 	case t.Form == spec.FormRaw:
 		// Parents first, at 0755: a copy that creates them would give them
 		// the binary's mode.
 		a.mkdirParents(t.Dest)
 		a.copy(src, "/"+t.Filename(), t.Dest, &bk.CopyInfo{Mode: &bk.ChmodOpt{Mode: os.FileMode(t.Mode)}})
-	case t.Form == spec.FormZip || p.opt.HelperForAll:
+		checkIn, trees = src, []cmdline.Tree{{Src: path.Join(checkMount, t.Filename()), ImagePath: t.Dest}}
+	case p.unpacksNatively(t):
 		out, err := p.unpackNatively(t, src, pid, loc)
 		if err != nil {
 			return bk.State{}, err
 		}
 		a.copy(out, "/", "/", &bk.CopyInfo{CopyDirContentsOnly: true})
+		checkIn, trees = out, []cmdline.Tree{{Src: checkMount, ImagePath: "/"}}
 	default:
-		takeFromStaging(&a, t, p.unpackInDaemon(t, src, pid, loc))
+		staging := p.unpackInDaemon(t, src, pid, loc)
+		installStaging(&a, t, staging)
+		checkIn, trees = staging, []cmdline.Tree{{Src: checkMount, ImagePath: t.Dest}}
 	}
 	for _, l := range t.Links {
 		a.mkdirParents(l.Path)
 		a.symlink(l.Target, l.Path)
 	}
 	a.manifest(toolManifest(t))
+	if !t.ForeignBinaries {
+		gate, err := p.checkMachines(Step{Name: t.Name, Platform: pid, URL: t.URL, Detail: "tool"}, platform, checkIn, trees, loc)
+		if err != nil {
+			return bk.State{}, err
+		}
+		a.wait(gate)
+	}
 	layer := bk.Scratch().File(a.fa, bk.WithCustomNamef("[%s %s] install into %s", t.Name, pid, t.Dest), loc)
 	detail := ""
 	if t.Form != spec.FormRaw {
@@ -54,6 +69,18 @@ func (p *planner) toolLayer(t *spec.ResolvedTool, platform ocispecs.Platform) (b
 	}
 	p.record(Step{Kind: StepInstall, Name: t.Name, Platform: pid, URL: t.URL, Detail: detail, State: layer})
 	return layer, nil
+}
+
+// unpacksNatively says which archives our own unpacker takes: zip, which
+// the daemon cannot open; strip and take, which the daemon's unpack cannot
+// do (a wildcard copy of its output for strip would also take the entries
+// above the strip depth and make the daemon hash the whole tree through
+// the wildcard; a copy per take path makes its parent directories with the
+// build's time); caps the tool sets, which the daemon cannot enforce; and
+// every archive with BUILDER_UNPACK=helper. The daemon keeps the archives
+// installed whole, where both give the same tree.
+func (p *planner) unpacksNatively(t *spec.ResolvedTool) bool {
+	return t.Form == spec.FormZip || t.Strip > 0 || len(t.Take) > 0 || t.MaxUnpackedBytes != 0 || t.MaxUnpackedFiles != 0 || p.opt.HelperForAll
 }
 
 // download is the tool's file, verified by its sha256.
@@ -79,20 +106,46 @@ func (p *planner) download(t *spec.ResolvedTool, pid string, loc bk.ConstraintsO
 // under their destination.
 func (p *planner) unpackNatively(t *spec.ResolvedTool, src bk.State, pid string, loc bk.ConstraintsOpt) (bk.State, error) {
 	if p.opt.Helper == nil {
-		return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, t.Form)
+		return bk.State{}, fmt.Errorf("tool %q (%s, %s): unpacking %s needs the frontend's own image, which this daemon did not provide; run the build through the builder-frontend image", t.Name, pid, t.URL, p.unpackWhat(t))
 	}
-	cmd := cmdline.Command{Form: t.Form, Strip: t.Strip, Take: t.Take, Dest: path.Join("/out", t.Dest), Src: path.Join("/in", t.Filename())}
-	out := p.opt.Helper.Platform(p.opt.BuildPlatform).Run(
-		bk.Args(cmd.Argv(HelperPath)),
-		bk.Network(bk.NetModeNone),
-		bk.AddEnv("TOOL", t.Name),
-		bk.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(p.opt.epoch().Unix(), 10)),
-		bk.AddMount("/in", src, bk.Readonly),
-		bk.WithCustomNamef("[%s %s] unpack %s natively", t.Name, pid, t.Filename()),
-		loc,
-	).AddMount("/out", bk.Scratch())
-	p.record(Step{Kind: StepUnpack, Name: t.Name, Platform: pid, URL: t.URL, Detail: t.Form, State: out})
+	cmd := cmdline.Command{
+		Form: t.Form, Strip: t.Strip, Take: t.Take, Dest: path.Join("/out", t.Dest), Src: path.Join("/in", t.Filename()),
+		MaxBytes: t.MaxUnpackedBytes, MaxFiles: t.MaxUnpackedFiles,
+	}
+	run := func(c cmdline.Command, name string) bk.ExecState {
+		return p.opt.Helper.Platform(p.opt.BuildPlatform).Run(
+			bk.Args(c.Argv(HelperPath)),
+			bk.Network(bk.NetModeNone),
+			bk.AddEnv("TOOL", t.Name),
+			bk.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(p.opt.epoch().Unix(), 10)),
+			bk.AddMount("/in", src, bk.Readonly),
+			bk.WithCustomNamef("[%s %s] %s", t.Name, pid, name),
+			loc,
+		)
+	}
+	out := run(cmd, "unpack "+t.Filename()+" natively").AddMount("/out", bk.Scratch())
+	// Should the unpack fail, the same run told to report is how the
+	// frontend learns why.
+	cmd.Report = path.Join(reportMount, reportName)
+	again := run(cmd, "why the unpack of "+t.Filename()+" failed")
+	again.AddMount("/out", bk.Scratch())
+	report := again.AddMount(reportMount, bk.Scratch())
+	p.record(Step{Kind: StepUnpack, Name: t.Name, Platform: pid, URL: t.URL, Detail: t.Form, State: out, Report: &report,
+		MaxBytes: t.MaxUnpackedBytes, MaxFiles: t.MaxUnpackedFiles})
 	return out, nil
+}
+
+// unpackWhat names what the unpacker is needed for.
+func (p *planner) unpackWhat(t *spec.ResolvedTool) string {
+	switch {
+	case t.Form == spec.FormZip:
+		return "zip"
+	case t.Strip > 0 || len(t.Take) > 0:
+		return t.Form + " with strip or take"
+	case t.MaxUnpackedBytes != 0 || t.MaxUnpackedFiles != 0:
+		return t.Form + " within the tool's caps"
+	}
+	return t.Form + " (BUILDER_UNPACK=helper)"
 }
 
 // unpackInDaemon has the daemon unpack the archive into a staging state, the
@@ -105,18 +158,9 @@ func (p *planner) unpackInDaemon(t *spec.ResolvedTool, src bk.State, pid string,
 	return staging
 }
 
-// takeFromStaging copies what the tool needs from the daemon's unpack:
-// strip is a wildcard per leading component, take a copy per path, which is
-// how both work without a shell.
-func takeFromStaging(a *actions, t *spec.ResolvedTool, staging bk.State) {
-	prefix := "/" + strings.Repeat("*/", t.Strip)
-	if len(t.Take) == 0 {
-		a.mkdirParents(t.Dest + "/")
-		a.copy(staging, prefix, t.Dest, &bk.CopyInfo{CopyDirContentsOnly: true, AllowWildcard: t.Strip > 0})
-	}
-	for _, tk := range t.Take {
-		d := path.Join(t.Dest, tk)
-		a.mkdirParents(d)
-		a.copy(staging, prefix+tk, d, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: t.Strip > 0})
-	}
+// installStaging copies the daemon's unpack, the whole archive, into dest.
+// The path is literal, so the daemon hashes only what it copies.
+func installStaging(a *actions, t *spec.ResolvedTool, staging bk.State) {
+	a.mkdirParents(t.Dest + "/")
+	a.copy(staging, "/", t.Dest, &bk.CopyInfo{CopyDirContentsOnly: true})
 }

@@ -16,6 +16,12 @@ type Artifact struct {
 	DefaultVersion string
 	URL            string
 	Form           string
+	// Strip and Take select what the platform installs of the archive;
+	// ForeignBinaries says the tool ships other machines' executables on
+	// purpose.
+	Strip           int
+	Take            []string
+	ForeignBinaries bool
 	// SHA256At is where the artifact's digest belongs: Path + sha256 +
 	// PLATFORM when the platform form pins Version, else Path + sha256 +
 	// VERSION + PLATFORM. Resolve reads it from there.
@@ -48,5 +54,6 @@ func (r *resolver) addArtifact(pt *preparedTool, rt *ResolvedTool, defVersion st
 	*r.artifacts = append(*r.artifacts, &Artifact{
 		Image: r.image, Tool: pt.index, Path: pt.path, Name: rt.Name, Platform: rt.Platform,
 		Version: rt.Version, DefaultVersion: defVersion, URL: rt.URL, Form: rt.Form, SHA256At: at.Child(rt.Platform),
+		Strip: rt.Strip, Take: rt.Take, ForeignBinaries: rt.ForeignBinaries,
 	})
 }

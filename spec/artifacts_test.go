@@ -79,9 +79,9 @@ images:
 			platform: "linux/s390x",
 			want: []Artifact{
 				{Image: "b", Tool: 1, Path: Path{"images", "b", "tools", "1"}, Name: "go", Platform: "linux/s390x", Version: "1.23.6", DefaultVersion: "1.23.6",
-					URL: "https://go.dev/dl/go1.23.6.linux-s390x.tar.gz", Form: "tar.gz", SHA256At: Path{"images", "b", "tools", "1", "sha256", "1.23.6", "linux/s390x"}},
+					URL: "https://go.dev/dl/go1.23.6.linux-s390x.tar.gz", Form: "tar.gz", Strip: 1, SHA256At: Path{"images", "b", "tools", "1", "sha256", "1.23.6", "linux/s390x"}},
 				{Image: "b", Tool: 1, Path: Path{"images", "b", "tools", "1"}, Name: "go", Platform: "linux/amd64", Version: "1.23.6", DefaultVersion: "1.23.6",
-					URL: "https://go.dev/dl/go1.23.6.linux-amd64.tar.gz", Form: "tar.gz", SHA256At: Path{"images", "b", "tools", "1", "sha256", "1.23.6", "linux/amd64"}},
+					URL: "https://go.dev/dl/go1.23.6.linux-amd64.tar.gz", Form: "tar.gz", Strip: 1, SHA256At: Path{"images", "b", "tools", "1", "sha256", "1.23.6", "linux/amd64"}},
 			},
 		},
 	}

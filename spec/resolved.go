@@ -69,6 +69,15 @@ type ResolvedTool struct {
 	// place in the spec.
 	Check      string
 	CheckRange Range
+
+	// ForeignBinaries: the tool's ELF files are not checked against the
+	// platform.
+	ForeignBinaries bool
+	// MaxUnpackedBytes and MaxUnpackedFiles are the tool's own caps on its
+	// archive; 0 when it sets none (DefaultMaxUnpackedBytes and
+	// DefaultMaxUnpackedFiles apply).
+	MaxUnpackedBytes int64
+	MaxUnpackedFiles int
 }
 
 // Filename is the stable name the download is stored under: it is part of

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -224,6 +225,8 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 	if rt.Dest == "/" && rt.Form == FormRaw && formKnown {
 		r.errorf(pt.dest.path, "give the file path of the binary", "tool %q: dest / is not a file path", t.Name)
 	}
+	r.machineCode(pt, rt)
+	r.unpackLimits(pt, rt)
 
 	for _, pl := range pt.links {
 		l := Link{Path: r.expand(pl.path, tn), Target: r.expand(pl.target, tn)}
@@ -251,4 +254,90 @@ func (r *resolver) tool(pt *preparedTool) *ResolvedTool {
 		r.addArtifact(pt, rt, defVersion)
 	}
 	return rt
+}
+
+// machineCode checks what the tool says of the machine code it holds.
+func (r *resolver) machineCode(pt *preparedTool, rt *ResolvedTool) {
+	t := pt.t
+	if t.ArchIndependent && t.ForeignBinaries {
+		r.errorf(pt.path.Child("foreignBinaries"), "keep the one that is true: archIndependent for scripts and jars, foreignBinaries for executables of other machines shipped on purpose",
+			"tool %q: archIndependent says the download holds no machine code, foreignBinaries that it holds some for other machines", t.Name)
+	}
+	rt.ForeignBinaries = t.ForeignBinaries
+}
+
+// The caps on an archive a tool unpacks, when it sets none: generous for
+// any release (the largest toolchains unpack to a few GiB), small enough
+// that a decompression bomb fails instead of filling the daemon's disk.
+const (
+	DefaultMaxUnpackedBytes int64 = 16 << 30
+	DefaultMaxUnpackedFiles       = 1_000_000
+)
+
+// unpackLimits reads the tool's caps on its archive.
+func (r *resolver) unpackLimits(pt *preparedTool, rt *ResolvedTool) {
+	t := pt.t
+	if t.MaxUnpackedSize == "" && t.MaxUnpackedFiles == 0 {
+		return
+	}
+	if rt.Form == FormRaw {
+		field := "maxUnpackedSize"
+		if t.MaxUnpackedSize == "" {
+			field = "maxUnpackedFiles"
+		}
+		r.errorf(pt.path.Child(field), "remove it: a raw download is not unpacked", "tool %q: %s applies to archives only", t.Name, field)
+		return
+	}
+	if t.MaxUnpackedSize != "" {
+		n, ok := ParseSize(t.MaxUnpackedSize)
+		if !ok {
+			r.errorf(pt.path.Child("maxUnpackedSize"), "write a whole number of bytes, or one with KiB, MiB, GiB or TiB, such as 32GiB",
+				"tool %q: maxUnpackedSize %q is not a size", t.Name, t.MaxUnpackedSize)
+		}
+		rt.MaxUnpackedBytes = n
+	}
+	if t.MaxUnpackedFiles < 0 {
+		r.errorf(pt.path.Child("maxUnpackedFiles"), "write the largest number of entries the archive may hold, such as 2000000",
+			"tool %q: maxUnpackedFiles %d is not a number of entries", t.Name, t.MaxUnpackedFiles)
+	}
+	rt.MaxUnpackedFiles = max(t.MaxUnpackedFiles, 0)
+}
+
+var sizeUnits = []struct {
+	name  string
+	shift uint
+}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}}
+
+// ParseSize reads a size written as bytes (17179869184, 1000 bytes) or as
+// a whole number with a binary unit (16GiB, 512 MiB); it must be more than
+// 0.
+func ParseSize(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	shift := uint(0)
+	if rest, ok := strings.CutSuffix(s, "bytes"); ok {
+		s = strings.TrimSpace(rest)
+	} else {
+		for _, u := range sizeUnits {
+			if rest, ok := strings.CutSuffix(s, u.name); ok {
+				s, shift = strings.TrimSpace(rest), u.shift
+				break
+			}
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)>>shift || strings.HasPrefix(s, "+") {
+		return 0, false
+	}
+	return n << shift, true
+}
+
+// FormatSize writes n as ParseSize reads it, in the largest unit that
+// divides it: 16 GiB, 1536 MiB, 1000 bytes.
+func FormatSize(n int64) string {
+	for _, u := range sizeUnits {
+		if n > 0 && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

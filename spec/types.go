@@ -174,6 +174,22 @@ type Tool struct {
 	// image on every platform it is built for; a non-zero exit fails the build. Not a template:
 	// the shell sees the args as environment variables.
 	Check string `yaml:"check,omitempty" json:"check,omitempty"`
+
+	// ArchIndependent says the download is one file for every platform that
+	// holds no machine code for any one of them (scripts, jars): the lint
+	// rules about one URL or one sha256 for several platforms let it be.
+	ArchIndependent bool `yaml:"archIndependent,omitempty" json:"archIndependent,omitempty"`
+	// ForeignBinaries says the tool installs executables for other machines
+	// on purpose (an emulator's guests, a cross toolchain's target
+	// libraries): the build does not check its files' ELF machines against
+	// the platform, and builder lock pins one file for several platforms.
+	ForeignBinaries bool `yaml:"foreignBinaries,omitempty" json:"foreignBinaries,omitempty"`
+	// MaxUnpackedSize caps the archive's unpacked size, in bytes or with
+	// KiB, MiB, GiB or TiB (32GiB); default 16GiB. Setting it (or
+	// MaxUnpackedFiles) has the frontend's unpacker unpack the archive.
+	MaxUnpackedSize string `yaml:"maxUnpackedSize,omitempty" json:"maxUnpackedSize,omitempty" jsonschema:"oneof_type=string;integer"`
+	// MaxUnpackedFiles caps the archive's entries; default 1000000.
+	MaxUnpackedFiles int `yaml:"maxUnpackedFiles,omitempty" json:"maxUnpackedFiles,omitempty"`
 }
 
 // File is a file or directory copied from the build context.

@@ -27,11 +27,12 @@ import (
 type lockOptions struct {
 	*globals
 	common
-	check    bool
-	sums     string
-	parallel int
-	client   *http.Client
-	files    []string
+	check         bool
+	sums          string
+	parallel      int
+	allowSameFile bool
+	client        *http.Client
+	files         []string
 }
 
 func newLockCmd(g *globals) *cobra.Command {
@@ -59,6 +60,13 @@ sums file whose URL is a template: ${url} (the artifact's URL), ${file} (its fil
 ${name}, ${platform}, ${os}, ${arch} (Go's name). The file holds "SHA256  FILENAME" lines
 (sha256sum's output) or a single sha256.
 
+One file for several platforms: when the same file (one sha256) would be pinned for two or more
+platforms of a tool, lock looks into it (every archive form, within the unpacker's caps) and refuses,
+writing nothing, when a platform would get executables or libraries of a machine it cannot run: the
+x86_64 URL of a Dockerfile, pinned for arm64 too. It prints the machine found and the platforms that
+would get it. A tool with foreignBinaries: true is pinned as asked; --allow-same-file pins the others
+too, with a warning. Files without machine code (scripts, jars) are pinned silently.
+
 With --check nothing is written: the command lists what is missing or stale and exits 1 if anything
 is.`,
 		Example: `  builder lock builder.yaml
@@ -75,6 +83,7 @@ is.`,
 	cmd.Flags().BoolVar(&o.check, "check", false, "write nothing; exit 1 if a checksum is missing or stale")
 	cmd.Flags().StringVar(&o.sums, "sums", "", "URL template of upstream sums files to read instead of downloading the artifacts")
 	cmd.Flags().IntVar(&o.parallel, "parallel", 4, "downloads at a time")
+	cmd.Flags().BoolVar(&o.allowSameFile, "allow-same-file", false, "pin one file with executables of one machine for several platforms anyway (with a warning)")
 	return cmd
 }
 
@@ -159,6 +168,10 @@ func runLock(ctx context.Context, g *globals, o *lockOptions, file string) (bool
 	}
 	if err := o.fetchSums(ctx, g, arts); err != nil {
 		fmt.Fprintln(g.stderr, err)
+		fmt.Fprintf(g.stderr, "%s: not locked\n", file)
+		return false, nil
+	}
+	if !o.sameFilesFit(ctx, g, arts) {
 		fmt.Fprintf(g.stderr, "%s: not locked\n", file)
 		return false, nil
 	}

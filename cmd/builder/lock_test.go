@@ -10,9 +10,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/maistra/builder-frontend/internal/fixture"
 )
 
 // releases is a fake upstream: each file's content is its own name.
@@ -420,5 +423,92 @@ images:
 	f = writeFile(t, stale)
 	if _, code := runBuilder(t, "lock", f); code != 2 || readFile(t, f) != stale {
 		t.Errorf("lock through an alias: exit %d\n%s", code, readFile(t, f))
+	}
+}
+
+// TestLockOneFileForSeveralPlatforms: a file pinned for several platforms
+// of a tool is looked into; executables of a machine one of them cannot
+// run stop lock, with the machine and the platforms named, and nothing is
+// written. Before, lock wrote the x86_64 file's sha256 for every platform.
+func TestLockOneFileForSeveralPlatforms(t *testing.T) {
+	files := map[string][]byte{}
+	for _, a := range []fixture.Artifact{fixture.Shellcheck("v0.9.0", "amd64", "x86_64"), fixture.Bazel("7.4.1", "amd64", "x86_64"), fixture.Bazel("7.4.1", "arm64", "arm64")} {
+		files["/"+a.Name] = a.Data
+	}
+	// Both machines in one archive, each under its own directory.
+	amd, _ := fixture.Executable("amd64", "t")
+	arm, _ := fixture.Executable("arm64", "t")
+	files["/universal.tar.gz"] = fixture.TarGz([]fixture.File{{Path: "amd64/t", Mode: 0o755, Data: amd}, {Path: "arm64/t", Mode: 0o755, Data: arm}})
+	files["/tool.jar"] = []byte("PK\x03\x04 not machine code")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d, ok := files[r.URL.Path]; ok {
+			w.Write(d)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/mirror/") { // another URL, the same bytes
+			w.Write(files["/bazel-7.4.1-linux-x86_64"])
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	tool := func(body string) string {
+		return `version: 1
+platforms: [linux/amd64, linux/arm64]
+images:
+  builder:
+    base: example.com/base:1
+    tools:
+      - name: t
+        version: v0.9.0
+` + strings.ReplaceAll(body, "URL", srv.URL)
+	}
+	shellcheck := tool(`        url: URL/shellcheck-${version}.linux.x86_64.tar.xz
+        strip: 1
+        take: [shellcheck]
+        dest: /usr/bin
+`)
+	refusal := `tool "t": one file, ` + srv.URL + `/shellcheck-v0.9.0.linux.x86_64.tar.xz (sha256 ` + fixture.Shellcheck("v0.9.0", "amd64", "x86_64").SHA256() +
+		`), would be pinned for linux/amd64 and linux/arm64, and it holds x86-64 executables (shellcheck-v0.9.0/shellcheck): linux/arm64 cannot run them; put ${arch} or an arch scheme in the URL so that each platform gets its own file, set foreignBinaries: true on the tool if it ships them on purpose, or pass --allow-same-file to pin it anyway`
+	for _, tc := range []struct {
+		name   string
+		spec   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{name: "x86-64 archive for both", spec: shellcheck, code: 1, stderr: refusal},
+		{name: "--check says so too", spec: shellcheck, args: []string{"--check"}, code: 1, stderr: refusal},
+		{name: "--allow-same-file", spec: shellcheck, args: []string{"--allow-same-file"}, code: 0,
+			stderr: `WARNING: tool "t": one file, ` + srv.URL + `/shellcheck-v0.9.0.linux.x86_64.tar.xz`},
+		{name: "foreignBinaries", spec: strings.Replace(shellcheck, "        dest: /usr/bin\n", "        dest: /usr/bin\n        foreignBinaries: true\n", 1), code: 0},
+		{name: "raw x86-64 binary from two URLs", spec: tool(`        url: URL/mirror/${arch}/bazel
+        dest: /usr/bin/bazel
+`), code: 1, stderr: `holds x86-64 executables (bazel): linux/arm64 cannot run them`},
+		{name: "each platform its own binary", spec: tool(`        url: URL/bazel-7.4.1-linux-${arch.bazel}
+        dest: /usr/bin/bazel
+`), code: 0},
+		{name: "one archive, each platform takes its own", spec: tool(`        url: URL/universal.tar.gz
+        take: ["${arch}"]
+        dest: /opt/t
+`), code: 0},
+		{name: "one archive, both platforms take both", spec: tool(`        url: URL/universal.tar.gz
+        dest: /opt/t
+`), code: 1, stderr: `and it holds AArch64 executables (arm64/t) and x86-64 executables (amd64/t): linux/amd64 and linux/arm64 cannot run them`},
+		{name: "no machine code", spec: tool(`        url: URL/tool.jar
+        dest: /opt/tool.jar
+`), code: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Replace(tc.spec, "version: 1\n", "version: 1\narches:\n  bazel: {linux/amd64: x86_64, linux/arm64: arm64}\n", 1)
+			f := writeFile(t, text)
+			_, stderr, code := runBuilder2(append(append([]string{"lock"}, tc.args...), f)...)
+			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d, want %d; stderr:\n%s\nwant it to contain:\n%s", code, tc.code, stderr, tc.stderr)
+			}
+			if written := readFile(t, f) != text; written != (tc.code == 0 && !slices.Contains(tc.args, "--check")) {
+				t.Errorf("file written: %v", written)
+			}
+		})
 	}
 }

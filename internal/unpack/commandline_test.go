@@ -30,6 +30,10 @@ func TestCommandLineRoundTrip(t *testing.T) {
 			cmd:  cmdline.Command{Dest: "/out", Take: []string{"helm"}, Src: "/in/helm.tgz"},
 			want: Options{Form: FormTarGz, Take: []string{"helm"}, Dest: "/out"},
 		},
+		{
+			cmd:  cmdline.Command{Form: "tar.xz", Strip: 1, Dest: "/out/opt", MaxBytes: 1 << 40, MaxFiles: 5, Src: "/in/x.tar.xz"},
+			want: Options{Form: FormTarXz, Strip: 1, Dest: "/out/opt", MaxBytes: 1 << 40, MaxFiles: 5},
+		},
 	} {
 		// Main is handed the arguments after the program name.
 		args := tc.cmd.Argv("/builder-frontend")[1:]

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maistra/builder-frontend/spec"
 )
 
 // Options say what Extract should take from an archive and where to put it.
@@ -33,9 +35,49 @@ type Options struct {
 	// Mode is the permission of the file written for FormRaw (default 0644).
 	// It is ignored for archives, whose entries keep their own modes.
 	Mode os.FileMode
+	// MaxBytes caps the uncompressed size of an archive: the whole tar
+	// stream (entries skipped by strip or take included: decompressing them
+	// costs as much), or the zip entries extracted. 0 means
+	// spec.DefaultMaxUnpackedBytes; past it Extract fails with a *LimitError.
+	MaxBytes int64
+	// MaxFiles caps the number of entries of an archive, whatever strip and
+	// take select. 0 means spec.DefaultMaxUnpackedFiles.
+	MaxFiles int
+}
 
-	// maxBytes caps the bytes written (0: no cap). Set by tests and the fuzzer.
-	maxBytes int64
+// LimitError is an archive larger than Options.MaxBytes or with more
+// entries than Options.MaxFiles: a decompression bomb, or a release larger
+// than the caps allow.
+type LimitError struct {
+	// Files is set when the entry count crossed the limit, else the bytes did.
+	Files bool
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	if e.Files {
+		return fmt.Sprintf("the archive holds more than %d entries, the limit", e.Limit)
+	}
+	return fmt.Sprintf("the archive unpacks to more than %s, the limit", spec.FormatSize(e.Limit))
+}
+
+// defaultCaps hold an archive whose Options set no caps; a variable only
+// so that a test can show them at work on a bomb of a few megabytes.
+var defaultCaps = struct {
+	bytes int64
+	files int
+}{spec.DefaultMaxUnpackedBytes, spec.DefaultMaxUnpackedFiles}
+
+// limits are opts' caps with the defaults filled in.
+func (o Options) limits() (maxBytes int64, maxFiles int) {
+	maxBytes, maxFiles = o.MaxBytes, o.MaxFiles
+	if maxBytes <= 0 {
+		maxBytes = defaultCaps.bytes
+	}
+	if maxFiles <= 0 {
+		maxFiles = defaultCaps.files
+	}
+	return maxBytes, maxFiles
 }
 
 // EnvSourceDateEpoch names the environment variable that, when set to a
@@ -69,42 +111,16 @@ func Extract(src string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	form := opts.Form
-	if form != "" {
-		if form, err = ParseForm(string(form)); err != nil {
-			return err
-		}
-	}
-
-	f, err := os.Open(src)
+	f, fi, form, err := openSource(src, opts.Form)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", src)
-	}
-
 	if form == FormRaw {
 		if opts.Strip != 0 || len(opts.Take) != 0 {
 			return errors.New("strip and take do not apply to form raw: the download is a single file")
 		}
 		return extractRaw(f, fi, opts, epoch)
-	}
-
-	sniffed := Sniff(f)
-	if form == "" {
-		if sniffed == "" {
-			return fmt.Errorf("cannot tell what kind of archive %s is (it starts with %s); set form on the tool (%s)", src, head(f), formList())
-		}
-		form = sniffed
-	}
-	if err := checkForm(f, form, sniffed); err != nil {
-		return err
 	}
 
 	takes, err := cleanTakes(opts.Take)
@@ -115,8 +131,8 @@ func Extract(src string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	defer x.root.Close()
-	x.maxBytes = opts.maxBytes
+	defer x.close()
+	x.maxBytes, x.maxFiles = opts.limits()
 
 	if form == FormZip {
 		err = x.extractZip(f, fi.Size())
@@ -130,6 +146,46 @@ func Extract(src string, opts Options) error {
 		return err
 	}
 	return x.finish()
+}
+
+// openSource opens the regular file src and settles its form: form when
+// given (any spelling), checked against the content, else the content's.
+func openSource(src string, form Form) (_ *os.File, _ fs.FileInfo, _ Form, err error) {
+	if form != "" {
+		if form, err = ParseForm(string(form)); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, "", fmt.Errorf("%s is not a regular file", src)
+	}
+	if form == FormRaw {
+		return f, fi, form, nil
+	}
+	sniffed := Sniff(f)
+	if form == "" {
+		if sniffed == "" {
+			return nil, nil, "", fmt.Errorf("cannot tell what kind of archive %s is (it starts with %s); set form on the tool (%s)", src, head(f), formList())
+		}
+		form = sniffed
+	}
+	if err := checkForm(f, form, sniffed); err != nil {
+		return nil, nil, "", err
+	}
+	return f, fi, form, nil
 }
 
 // checkForm fails when the content of f is evidently not of the declared form.
@@ -270,12 +326,22 @@ type extractor struct {
 	takes []string
 	hit   []bool
 	epoch *time.Time
+	// fresh: Dest was empty, so every path in it is one made recorded; the
+	// checks before each write ask made instead of the file system.
+	fresh bool
+	made  map[string]kind
+	// dir is the last parent directory written into, open, so that an entry
+	// costs one lookup of its own name rather than one per path component.
+	dir struct {
+		rel  string
+		root *os.Root
+	}
 
 	maxBytes, written int64
+	maxFiles, files   int
 
 	known   map[string]bool     // rel paths verified to be real directories
 	dirs    map[string]*dirMeta // directories whose mode and time finish sets
-	dirInfo map[string]dirMeta  // directory entries not selected by take
 	created []string            // Dest and ancestors created here, deepest first
 	latest  time.Time           // newest time of an extracted entry
 
@@ -304,7 +370,6 @@ func newExtractor(dest string, strip int, takes []string, epoch *time.Time) (*ex
 		epoch:     epoch,
 		known:     map[string]bool{".": true},
 		dirs:      map[string]*dirMeta{},
-		dirInfo:   map[string]dirMeta{},
 		tops:      map[string]bool{},
 		rawTops:   map[string]bool{},
 		data:      map[string]int{},
@@ -312,6 +377,7 @@ func newExtractor(dest string, strip int, takes []string, epoch *time.Time) (*ex
 		owner:     map[string]int{},
 		pending:   map[int][]linkReq{},
 		pendingAt: map[string]int{},
+		made:      map[string]kind{},
 	}
 	created, err := mkdirAllTracked(x.dest)
 	if err != nil {
@@ -321,7 +387,86 @@ func newExtractor(dest string, strip int, takes []string, epoch *time.Time) (*ex
 	if x.root, err = os.OpenRoot(x.dest); err != nil {
 		return nil, err
 	}
+	if d, err := x.root.Open("."); err == nil {
+		names, _ := d.Readdirnames(1)
+		d.Close()
+		x.fresh = len(names) == 0
+	}
 	return x, nil
+}
+
+func (x *extractor) close() {
+	if x.dir.root != nil {
+		x.dir.root.Close()
+	}
+	x.root.Close()
+}
+
+// in is the open parent directory of rel and rel's name in it. Parents are
+// real directories (parents checked them), so the handle cannot lead out
+// of Dest.
+func (x *extractor) in(rel string) (*os.Root, string, error) {
+	dir, base := path.Dir(rel), path.Base(rel)
+	if dir == "." {
+		return x.root, base, nil
+	}
+	if x.dir.root != nil && x.dir.rel == dir {
+		return x.dir.root, base, nil
+	}
+	r, err := x.root.OpenRoot(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if x.dir.root != nil {
+		x.dir.root.Close()
+	}
+	x.dir.rel, x.dir.root = dir, r
+	return r, base, nil
+}
+
+// lstat is what is at rel: asked of made when Dest started empty (nothing
+// there but what this extraction wrote), else of the file system. ok is
+// false when nothing is there.
+func (x *extractor) lstat(rel string) (k kind, ok bool, err error) {
+	if x.fresh {
+		k, ok = x.made[rel]
+		return k, ok, nil
+	}
+	fi, err := x.root.Lstat(rel)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return kindOther, false, nil
+	case err != nil:
+		return kindOther, false, err
+	case fi.IsDir():
+		return kindDir, true, nil
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return kindSymlink, true, nil
+	}
+	return kindFile, true, nil
+}
+
+// remove deletes the file or link at rel.
+func (x *extractor) remove(rel string) error {
+	d, base, err := x.in(rel)
+	if err != nil {
+		return err
+	}
+	delete(x.made, rel)
+	return d.Remove(base)
+}
+
+// mkdirAt creates the directory rel (mode and time are set by finish).
+func (x *extractor) mkdirAt(rel string) error {
+	d, base, err := x.in(rel)
+	if err != nil {
+		return err
+	}
+	if err := d.Mkdir(base, 0o755); err != nil {
+		return err
+	}
+	x.made[rel] = kindDir
+	return nil
 }
 
 // mkdirAllTracked is os.MkdirAll returning the directories it created,
@@ -370,12 +515,17 @@ func (x *extractor) selected(rel string) bool {
 	}
 	sel := false
 	for i, t := range x.takes {
-		if rel == t || (len(rel) > len(t) && rel[len(t)] == '/' && strings.HasPrefix(rel, t)) {
+		if under(rel, t) {
 			x.hit[i] = true
 			sel = true
 		}
 	}
 	return sel
+}
+
+// under reports whether rel is the path take or inside it.
+func under(rel, take string) bool {
+	return rel == take || (len(rel) > len(take) && rel[len(take)] == '/' && strings.HasPrefix(rel, take))
 }
 
 // handle extracts one entry (first pass).
@@ -386,6 +536,9 @@ func (x *extractor) handle(e *entry) error {
 	}
 	if name == "" {
 		return nil // "./": the archive root
+	}
+	if x.files++; x.files > x.maxFiles {
+		return &LimitError{Files: true, Limit: int64(x.maxFiles)}
 	}
 	x.seen++
 	top, deeper := firstComponent(name)
@@ -420,9 +573,6 @@ func (x *extractor) handle(e *entry) error {
 	x.tops[top] = x.tops[top] || deeper || e.kind == kindDir
 
 	if !x.selected(rel) {
-		if e.kind == kindDir {
-			x.dirInfo[rel] = dirMeta{mode: e.mode, mtime: x.time(e.mtime)}
-		}
 		return nil
 	}
 	t := x.time(e.mtime)
@@ -523,23 +673,22 @@ func (x *extractor) parents(rel string) error {
 	if err := x.parents(dir); err != nil {
 		return err
 	}
-	fi, err := x.root.Lstat(dir)
+	k, exists, err := x.lstat(dir)
 	switch {
-	case err == nil && fi.Mode()&fs.ModeSymlink != 0:
+	case err != nil:
+		return err
+	case exists && k == kindSymlink:
 		return fmt.Errorf("refusing to write through symbolic link %q", dir)
-	case err == nil && !fi.IsDir():
+	case exists && k != kindDir:
 		return fmt.Errorf("parent %q is not a directory", dir)
-	case err == nil:
-	case errors.Is(err, fs.ErrNotExist):
-		if err := x.root.Mkdir(dir, 0o755); err != nil {
+	case !exists:
+		if err := x.mkdirAt(dir); err != nil {
 			return err
 		}
 		x.release(dir)
 		if x.dirs[dir] == nil {
 			x.dirs[dir] = &dirMeta{implicit: true}
 		}
-	default:
-		return err
 	}
 	x.known[dir] = true
 	return nil
@@ -551,16 +700,16 @@ func (x *extractor) prepare(rel string) error {
 	if err := x.parents(rel); err != nil {
 		return err
 	}
-	fi, err := x.root.Lstat(rel)
+	k, exists, err := x.lstat(rel)
 	switch {
-	case err == nil && fi.IsDir():
+	case err != nil:
+		return err
+	case exists && k == kindDir:
 		return fmt.Errorf("would replace directory %q", rel)
-	case err == nil:
-		if err := x.root.Remove(rel); err != nil {
+	case exists:
+		if err := x.remove(rel); err != nil {
 			return err
 		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
 	}
 	x.release(rel)
 	return nil
@@ -570,20 +719,20 @@ func (x *extractor) mkdir(rel string, mode fs.FileMode, t time.Time) error {
 	if err := x.parents(rel); err != nil {
 		return err
 	}
-	fi, err := x.root.Lstat(rel)
-	if err == nil && !fi.IsDir() {
-		if err := x.root.Remove(rel); err != nil {
-			return err
-		}
-		err = fs.ErrNotExist
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := x.root.Mkdir(rel, 0o755); err != nil {
-			return err
-		}
-	case err != nil:
+	k, exists, err := x.lstat(rel)
+	if err != nil {
 		return err
+	}
+	if exists && k != kindDir {
+		if err := x.remove(rel); err != nil {
+			return err
+		}
+		exists = false
+	}
+	if !exists {
+		if err := x.mkdirAt(rel); err != nil {
+			return err
+		}
 	}
 	x.release(rel)
 	x.known[rel] = true
@@ -609,28 +758,30 @@ func (x *extractor) writeFile(rel string, r io.Reader, mode fs.FileMode, t time.
 	if err := x.prepare(rel); err != nil {
 		return err
 	}
-	f, err := x.root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	d, base, err := x.in(rel)
 	if err != nil {
 		return err
 	}
-	if x.maxBytes > 0 {
-		r = io.LimitReader(r, x.maxBytes-x.written+1)
+	f, err := d.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
 	}
-	n, err := io.Copy(f, r)
+	x.made[rel] = kindFile
+	n, err := io.Copy(f, io.LimitReader(r, x.maxBytes-x.written+1))
 	x.written += n
+	if err == nil && x.written > x.maxBytes {
+		err = &LimitError{Limit: x.maxBytes}
+	}
+	if err == nil {
+		err = f.Chmod(mode.Perm())
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	if x.maxBytes > 0 && x.written > x.maxBytes {
-		return fmt.Errorf("extracted content exceeds %d bytes", x.maxBytes)
-	}
-	if err := x.root.Chmod(rel, mode.Perm()); err != nil {
-		return err
-	}
-	return x.root.Chtimes(rel, t, t)
+	return d.Chtimes(base, t, t)
 }
 
 func (x *extractor) symlink(rel, target string, t time.Time) error {
@@ -643,10 +794,15 @@ func (x *extractor) symlink(rel, target string, t time.Time) error {
 	if err := x.prepare(rel); err != nil {
 		return err
 	}
-	if err := x.root.Symlink(target, rel); err != nil {
+	d, base, err := x.in(rel)
+	if err != nil {
 		return err
 	}
-	return x.lutimes(rel, t)
+	if err := d.Symlink(target, base); err != nil {
+		return err
+	}
+	x.made[rel] = kindSymlink
+	return lutimes(d, base, t)
 }
 
 // link makes rel a hard link to the already extracted file src (content of
@@ -658,7 +814,9 @@ func (x *extractor) link(src, rel string, idx int) error {
 	if err := x.prepare(rel); err != nil {
 		return err
 	}
-	if err := x.root.Link(src, rel); err != nil {
+	if err := x.root.Link(src, rel); err == nil {
+		x.made[rel] = kindFile
+	} else {
 		f, oerr := x.root.Open(src)
 		if oerr != nil {
 			return err
@@ -780,17 +938,20 @@ func (x *extractor) finish() error {
 	for _, rel := range rels {
 		m := *x.dirs[rel]
 		if m.implicit {
-			if info, ok := x.dirInfo[rel]; ok {
-				m = info
-			} else {
-				m = dirMeta{mode: 0o755, mtime: implicit}
-			}
+			// A parent that take did not select is made like tar makes
+			// one (and like the daemon's route): 0755, whatever mode the
+			// archive lists for it.
+			m = dirMeta{mode: 0o755, mtime: implicit}
 		}
-		if err := x.root.Chmod(rel, m.mode.Perm()); err != nil {
+		d, base, err := x.in(rel)
+		if err != nil {
+			return err
+		}
+		if err := d.Chmod(base, m.mode.Perm()); err != nil {
 			return err
 		}
 		if !m.mtime.IsZero() {
-			if err := x.root.Chtimes(rel, m.mtime, m.mtime); err != nil {
+			if err := d.Chtimes(base, m.mtime, m.mtime); err != nil {
 				return err
 			}
 		}

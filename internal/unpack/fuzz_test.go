@@ -45,7 +45,7 @@ func FuzzExtract(f *testing.F) {
 				{Form: form, Strip: 1, Take: []string{"a"}},
 			} {
 				opts.Dest = filepath.Join(base, "d", strconv.Itoa(len(dests)))
-				opts.maxBytes = 1 << 22
+				opts.MaxBytes = 1 << 22
 				dests = append(dests, opts.Dest)
 				_ = Extract(src, opts)
 			}

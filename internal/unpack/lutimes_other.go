@@ -2,7 +2,10 @@
 
 package unpack
 
-import "time"
+import (
+	"os"
+	"time"
+)
 
 // lutimes is a no-op where symbolic link times cannot be set.
-func (x *extractor) lutimes(rel string, t time.Time) error { return nil }
+func lutimes(d *os.Root, base string, t time.Time) error { return nil }

@@ -21,7 +21,8 @@ var stderr io.Writer = os.Stderr
 // tolerated); cmdline.Command.Argv writes them. Flags may also follow SRC.
 // Without --form, the form is taken from SRC's extension, else from its
 // content. Main prints errors to stderr and returns the exit status: 0 on
-// success, 1 when extraction fails, 2 on a usage error.
+// success, cmdline.ExitTooLarge or ExitTooManyFiles past a cap, 1 when
+// extraction fails otherwise, 2 on a usage error.
 func Main(args []string) int {
 	cmd, err := cmdline.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -35,11 +36,25 @@ func Main(args []string) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "unpack: %v\n", err)
 		cmdline.Usage(stderr, formList())
-		return 2
+		return cmdline.ExitUsage
 	}
 	if err := Extract(cmd.Src, opts); err != nil {
 		fmt.Fprintf(stderr, "unpack: %s: %v\n", cmd.Src, err)
-		return 1
+		if cmd.Report != "" {
+			if werr := os.WriteFile(cmd.Report, []byte(err.Error()), 0o644); werr != nil {
+				fmt.Fprintf(stderr, "unpack: %v\n", werr)
+				return cmdline.ExitFailed
+			}
+			return 0
+		}
+		var le *LimitError
+		switch {
+		case errors.As(err, &le) && le.Files:
+			return cmdline.ExitTooManyFiles
+		case errors.As(err, &le):
+			return cmdline.ExitTooLarge
+		}
+		return cmdline.ExitFailed
 	}
 	return 0
 }
@@ -47,7 +62,7 @@ func Main(args []string) int {
 // options are what the command line asks of Extract: the form in its
 // canonical name, from the command or else from the source's file name.
 func options(c cmdline.Command) (Options, error) {
-	opts := Options{Strip: c.Strip, Take: c.Take, Dest: c.Dest, Mode: c.Mode}
+	opts := Options{Strip: c.Strip, Take: c.Take, Dest: c.Dest, Mode: c.Mode, MaxBytes: c.MaxBytes, MaxFiles: c.MaxFiles}
 	if c.Form != "" {
 		f, err := ParseForm(c.Form)
 		if err != nil {

@@ -72,11 +72,18 @@ func (x *extractor) tarPass(src io.Reader, form Form, fn func(*entry) error) err
 		return fmt.Errorf("reading %s: %w", form, err)
 	}
 	defer r.Close()
-	tr := tar.NewReader(r)
+	// The cap is on what the decompressor yields, entries skipped by strip
+	// and take included: a bomb costs its decompression whether or not it
+	// is written.
+	tr := tar.NewReader(&cappedReader{r: r, left: x.maxBytes, limit: x.maxBytes})
 	for i := 0; ; i++ {
 		hdr, err := tr.Next()
 		if err == io.EOF {
 			return nil
+		}
+		var le *LimitError
+		if errors.As(err, &le) {
+			return le
 		}
 		if err != nil && !(errors.Is(err, tar.ErrInsecurePath) && hdr != nil) {
 			// Names are checked by handle; anything else is a broken archive.
@@ -107,4 +114,26 @@ func (x *extractor) tarPass(src io.Reader, form Form, fn func(*entry) error) err
 			return err
 		}
 	}
+}
+
+// cappedReader fails with a *LimitError once more than limit bytes were
+// read.
+type cappedReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, &LimitError{Limit: c.limit}
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, &LimitError{Limit: c.limit}
+	}
+	return n, err
 }

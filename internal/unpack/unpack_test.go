@@ -734,3 +734,27 @@ func TestMainCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestTakeParentsAreMadeLikeTar: a directory above a taken path that take
+// does not select is made at 0755, as tar and the daemon's route make it,
+// not with the mode the archive lists for it.
+func TestTakeParentsAreMadeLikeTar(t *testing.T) {
+	noEpoch(t)
+	for _, form := range []Form{FormTarGz, FormZip} {
+		src := writeArchive(t, form, fixture(false)) // lists proj-1.0/lib/ at 0750
+		dest := t.TempDir()
+		if err := Extract(src, Options{Form: form, Strip: 1, Take: []string{"lib/libx.so.1"}, Dest: dest}); err != nil {
+			t.Fatal(err)
+		}
+		if got := tree(t, dest)["lib"]; got != "dir 0755" {
+			t.Errorf("%s: lib is %q, want dir 0755", form, got)
+		}
+		whole := t.TempDir()
+		if err := Extract(src, Options{Form: form, Strip: 1, Take: []string{"lib"}, Dest: whole}); err != nil {
+			t.Fatal(err)
+		}
+		if got := tree(t, whole)["lib"]; got != "dir 0750" {
+			t.Errorf("%s: lib taken whole is %q, want its own dir 0750", form, got)
+		}
+	}
+}

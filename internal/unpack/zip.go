@@ -16,10 +16,18 @@ const (
 )
 
 func (x *extractor) extractZip(r io.ReaderAt, size int64) error {
+	return x.scanZip(r, size, x.handle)
+}
+
+// scanZip calls fn with each entry of the zip.
+func (x *extractor) scanZip(r io.ReaderAt, size int64, fn func(*entry) error) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		// Names are checked by handle; anything else is a broken archive.
 		return fmt.Errorf("reading zip: %w", err)
+	}
+	if len(zr.File) > x.maxFiles {
+		return &LimitError{Files: true, Limit: int64(x.maxFiles)}
 	}
 	for i, f := range zr.File {
 		mode := zipMode(f)
@@ -38,7 +46,7 @@ func (x *extractor) extractZip(r io.ReaderAt, size int64) error {
 		case mode.IsRegular():
 			e.kind = kindFile
 		}
-		if err := x.handle(e); err != nil {
+		if err := fn(e); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,10 @@
-// Package cmdline is the unpack helper's command line, written in one place
-// for both of its ends: the llb package puts it into the graph
-// ([Command.Args]) and the helper reads it back ([Parse]). It is apart from
-// the extractor so that the planner does not link the archive decoders.
+// Package cmdline is the command lines of the frontend binary's helper
+// commands (unpack, check-elf) and their exit codes, written in one place
+// for both of their ends: the llb package puts them into the graph
+// ([Command.Argv], [Check.Argv]), the helpers read them back ([Parse],
+// [ParseCheck]) and the frontend tells a failure by its exit code. It is
+// apart from the helpers so that the planner does not link the archive
+// decoders.
 package cmdline
 
 import (
@@ -19,7 +22,22 @@ import (
 const Name = "unpack"
 
 // Synopsis is the usage line of the helper.
-const Synopsis = "usage: unpack [--form FORM] [--strip N] [--take PATH]... --dest DIR [--mode MODE] SRC"
+const Synopsis = "usage: unpack [--form FORM] [--strip N] [--take PATH]... --dest DIR [--mode MODE] [--max-bytes N] [--max-files N] [--report FILE] SRC"
+
+// The exit codes of the helpers besides 0, so that the frontend can tell a
+// failure in the spec's terms.
+const (
+	// ExitFailed: the archive or a file could not be read or written.
+	ExitFailed = 1
+	// ExitUsage: the command line is wrong.
+	ExitUsage = 2
+	// ExitTooLarge: the archive unpacks to more than --max-bytes.
+	ExitTooLarge = 3
+	// ExitTooManyFiles: the archive holds more than --max-files entries.
+	ExitTooManyFiles = 4
+	// ExitForeignMachine: check-elf found files the platform cannot run.
+	ExitForeignMachine = 5
+)
 
 // Command is one run of the helper: unpack Src into Dest.
 type Command struct {
@@ -35,6 +53,12 @@ type Command struct {
 	Dest string
 	// Mode is the permission of a raw file; 0 means the helper's default.
 	Mode os.FileMode
+	// MaxBytes and MaxFiles cap the archive; 0 means the helper's defaults.
+	MaxBytes int64
+	MaxFiles int
+	// Report, when set, makes the helper write why it failed to this file
+	// and succeed: the frontend reads it to tell a failed unpack.
+	Report string
 	// Src is the downloaded file.
 	Src string
 }
@@ -54,6 +78,15 @@ func (c Command) Argv(program string) []string {
 	}
 	if c.Mode != 0 {
 		argv = append(argv, "--mode", fmt.Sprintf("%#o", c.Mode.Perm()))
+	}
+	if c.MaxBytes != 0 {
+		argv = append(argv, "--max-bytes", strconv.FormatInt(c.MaxBytes, 10))
+	}
+	if c.MaxFiles != 0 {
+		argv = append(argv, "--max-files", strconv.Itoa(c.MaxFiles))
+	}
+	if c.Report != "" {
+		argv = append(argv, "--report", c.Report)
 	}
 	if strings.HasPrefix(c.Src, "-") {
 		argv = append(argv, "--")
@@ -76,6 +109,9 @@ func flags(c *Command, mode *string, forms string) *flag.FlagSet {
 	fl.Var((*stringList)(&c.Take), "take", "extract only `PATH` (after strip), a file or directory; repeatable")
 	fl.StringVar(&c.Dest, "dest", "", "destination `DIR` (for raw: target file, or directory when it exists or ends with /)")
 	fl.StringVar(mode, "mode", "", "octal file `MODE` for --form raw (default 0644)")
+	fl.Int64Var(&c.MaxBytes, "max-bytes", 0, "fail when the archive unpacks to more than `N` bytes (default 16 GiB)")
+	fl.IntVar(&c.MaxFiles, "max-files", 0, "fail when the archive holds more than `N` entries (default 1000000)")
+	fl.StringVar(&c.Report, "report", "", "on failure, write the reason to `FILE` and exit 0")
 	return fl
 }
 
@@ -98,24 +134,9 @@ func Parse(args []string) (Command, error) {
 	}
 	var c Command
 	var mode string
-	fl := flags(&c, &mode, "")
-
-	// Parse flags before and after the positional arguments.
-	var pos []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			return Command{}, err
-		}
-		rest := fl.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			pos = append(pos, rest...)
-			break
-		}
-		if args = rest; len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := parseFlags(flags(&c, &mode, ""), args)
+	if err != nil {
+		return Command{}, err
 	}
 	if len(pos) != 1 {
 		return Command{}, fmt.Errorf("want exactly one source file, got %d: %q", len(pos), pos)
@@ -123,6 +144,9 @@ func Parse(args []string) (Command, error) {
 	c.Src = pos[0]
 	if c.Dest == "" {
 		return Command{}, errors.New("--dest is required")
+	}
+	if c.MaxBytes < 0 || c.MaxFiles < 0 {
+		return Command{}, errors.New("--max-bytes and --max-files must not be negative")
 	}
 	if mode != "" {
 		m, err := strconv.ParseUint(strings.TrimPrefix(mode, "0o"), 8, 32)
@@ -132,4 +156,24 @@ func Parse(args []string) (Command, error) {
 		c.Mode = os.FileMode(m)
 	}
 	return c, nil
+}
+
+// parseFlags parses fl from args, flags before and after the positional
+// arguments, and returns the positional ones.
+func parseFlags(fl *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fl.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if args = rest; len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
 }

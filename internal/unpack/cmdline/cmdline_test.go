@@ -16,6 +16,7 @@ func TestArgsParseRoundTrip(t *testing.T) {
 		{Form: "tgz", Strip: 3, Dest: "/out/opt", Mode: 0o600, Src: "/in/a.tgz"},
 		{Dest: "/out", Src: "/in/helm.tar.gz"},
 		{Dest: "/out/x", Take: []string{"-v"}, Src: "-file-with-dash"},
+		{Form: "tar.xz", Strip: 1, Dest: "/out/usr/lib/llvm", MaxBytes: 32 << 30, MaxFiles: 2000000, Report: "/report/reason", Src: "/in/clang.tar.xz"},
 	} {
 		argv := c.Argv("/builder-frontend")
 		got, err := Parse(argv[1:])
@@ -55,6 +56,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--dest", "d", "--mode", "01000", "a"}, `invalid --mode "01000"`},
 		{[]string{"--dest", "d", "--strip", "x", "a"}, `invalid value "x" for flag -strip`},
 		{[]string{"--nope", "a"}, "flag provided but not defined: -nope"},
+		{[]string{"--dest", "d", "--max-bytes", "-1", "a"}, "must not be negative"},
 	} {
 		_, err := Parse(tc.args)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -72,6 +74,34 @@ func TestUsageListsForms(t *testing.T) {
 	for _, want := range []string{Synopsis, "archive form: zip, raw", "-take PATH"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestCheckRoundTrip(t *testing.T) {
+	for _, c := range []Check{
+		{Platform: "linux/arm64", Trees: []Tree{{Src: "/in", ImagePath: "/"}}},
+		{Platform: "linux/amd64", Report: "/report/reason", Trees: []Tree{{Src: "/in/bin/x", ImagePath: "/usr/bin/x"}, {Src: "/in/-v", ImagePath: "/usr/share/-v"}}},
+	} {
+		argv := c.Argv("/builder-frontend")
+		if argv[1] != CheckName {
+			t.Errorf("argv %q does not name the check", argv)
+		}
+		got, err := ParseCheck(argv[1:])
+		if err != nil || !reflect.DeepEqual(got, c) {
+			t.Errorf("ParseCheck(%q) = %+v, %v; want %+v", argv[1:], got, err, c)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"/in", "/"}, "--platform is required"},
+		{[]string{"--platform", "linux/amd64"}, "want pairs of SRC and IMAGE-PATH, got 0"},
+		{[]string{"--platform", "linux/amd64", "/in", "/", "/x"}, "got 3 arguments"},
+	} {
+		if _, err := ParseCheck(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseCheck(%q) = %v, want %q", tc.args, err, tc.want)
 		}
 	}
 }
