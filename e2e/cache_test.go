@@ -69,7 +69,7 @@ func TestRegistryCacheImport(t *testing.T) {
 				t.Errorf("no step %q in the progress", step)
 			}
 		}
-		for _, step := range []string{"[bazel " + p + "] install into /usr/bin/bazel", "[helm " + p + "] unpack helm.tar.gz", "[helm " + p + "] install into /usr/local/bin"} {
+		for _, step := range []string{"[bazel " + p + "] install into /usr/bin/bazel", "[helm " + p + "] unpack helm.tar.gz natively", "[helm " + p + "] install into /usr/local/bin"} {
 			switch v, ok := vertices[step]; {
 			case !ok:
 				t.Errorf("no step %q in the progress", step)

@@ -104,6 +104,7 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 				`; check the URL template and the version, and that the daemon can reach the host`},
 		},
 		{
+			// Without strip and take the daemon unpacks the archive.
 			name: "unpack by the daemon, corrupt archive",
 			url:  serve("helm-corrupt-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(corrupt) })),
 			sumA: sha256hex(corrupt),
@@ -111,12 +112,18 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 				`; check form: (the file may not be a tar.gz archive)`},
 		},
 		{
+			name: "unpack by the frontend's unpacker, corrupt archive",
+			url:  serve("helm-cut-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(corrupt) })),
+			sumA: sha256hex(corrupt),
+			want: []string{`tool "helm" (linux/amd64): cannot unpack the tar.gz from ` + e.ArtifactURL() + `/faults/helm-cut-amd64.tar.gz: entry "linux-amd64/helm": unexpected EOF; the archive ends early: the file pinned is truncated or corrupt (test it with tar -tf or unzip -t), pin the complete file's sha256`},
+		},
+		{
 			name:  "unpack by the frontend's unpacker, wrong form",
 			url:   e.ArtifactURL() + "/helm-${version}-linux-${arch}.tar.gz",
 			sumA:  amd,
 			extra: "\n        form: zip",
 			want: []string{`tool "helm" (linux/amd64): cannot unpack the zip from ` + e.ArtifactURL() + `/helm-v3.16.0-linux-amd64.tar.gz: `,
-				`; check form: (the file may not be a zip archive)`,
+				`: archive is tar.gz but the spec says zip: set form: tar.gz on the tool; strip, take and form: must match the archive (list it with tar -tf or unzip -l)`,
 				"unpack: /in/helm.zip: archive is tar.gz but the spec says zip: set form: tar.gz on the tool"},
 		},
 		{
@@ -164,8 +171,11 @@ images:
 				sumA = tc.sumA
 			}
 			spec := faultSpec(tc.url, sumA, arm, tc.extra)
-			if tc.name == "take path missing" {
+			switch tc.name {
+			case "take path missing":
 				spec = strings.Replace(spec, "take: [helm]", "take: [tiller]", 1)
+			case "unpack by the daemon, corrupt archive":
+				spec = strings.Replace(spec, "        strip: 1\n        take: [helm]\n", "", 1)
 			}
 			if tc.spec != "" {
 				spec = tc.spec

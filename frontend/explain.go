@@ -142,8 +142,15 @@ func describeNativeUnpack(ctx context.Context, st llb.Step, err error, code int,
 	if rerr != nil || strings.TrimSpace(r) == "" {
 		return describe(st, err)
 	}
+	reason := strings.TrimSpace(r)
+	if strings.Contains(reason, "unexpected EOF") {
+		// The sha256 matched, so the file is the one pinned: it was cut
+		// short before it was pinned, and no spec field can fix that.
+		return fmt.Sprintf("%s: cannot unpack the %s from %s: %s; the archive ends early: the file pinned is truncated or corrupt (test it with tar -tf or unzip -t), pin the complete file's sha256",
+			what, st.Detail, st.URL, reason)
+	}
 	return fmt.Sprintf("%s: cannot unpack the %s from %s: %s; strip, take and form: must match the archive (list it with tar -tf or unzip -l)",
-		what, st.Detail, st.URL, strings.TrimSpace(r))
+		what, st.Detail, st.URL, reason)
 }
 
 // lastOp is the digest of the op that produces st.

@@ -93,6 +93,12 @@ func TestExplainCheckAndNativeUnpack(t *testing.T) {
 			want: `tool "clang" (linux/amd64): cannot unpack the tar.xz from https://example.com/clang.tar.xz: take path "bin/clang" not found in the archive (paths are relative after strip 1); top-level entries: "bin/", "lib/"; strip, take and form: must match the archive (list it with tar -tf or unzip -l)`,
 		},
 		{
+			name: "archive cut short",
+			st:   unpack, err: exited(cmdline.ExitFailed),
+			rs:   fakeReasons{text: `entry "bin/clang": unexpected EOF`},
+			want: `tool "clang" (linux/amd64): cannot unpack the tar.xz from https://example.com/clang.tar.xz: entry "bin/clang": unexpected EOF; the archive ends early: the file pinned is truncated or corrupt (test it with tar -tf or unzip -t), pin the complete file's sha256`,
+		},
+		{
 			name: "no report: as before",
 			st:   unpack, err: exited(cmdline.ExitFailed),
 			rs:   fakeReasons{err: errors.New("gone")},

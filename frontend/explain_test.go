@@ -245,7 +245,7 @@ func TestExplainEveryStepKind(t *testing.T) {
 		},
 		{
 			name:    "unpack by the daemon",
-			docRow:  "unpack",
+			docRow:  "unpack by the daemon",
 			kind:    llb.StepUnpack,
 			op:      "[clang-llvm linux/arm64] unpack clang-llvm.tar.xz",
 			cause:   errors.New("failed to copy files: xz: data is truncated or corrupt"),
@@ -255,7 +255,7 @@ func TestExplainEveryStepKind(t *testing.T) {
 		},
 		{
 			name:   "unpack by the frontend's unpacker",
-			docRow: "unpack",
+			docRow: "unpack by the daemon",
 			kind:   llb.StepUnpack,
 			op:     "[protoc linux/arm64] unpack protoc.zip natively",
 			cause:  execFailed("/builder-frontend unpack --form zip", 1),
