@@ -27,6 +27,10 @@ type Step struct {
 	URL      string
 	// Detail: the archive paths taken, the Go package@version, the command.
 	Detail string
+	// Log is a file in the root file system of the step's container that
+	// holds its output when it fails (the native package step, PackagesLog);
+	// empty when there is none.
+	Log string
 	// State's last op is the step's op.
 	State bk.State
 }
