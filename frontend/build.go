@@ -92,6 +92,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	forceEmulated, err := emulatedPackages(bc)
+	if err != nil {
+		return nil, err
+	}
 	caps := c.BuildOpts().LLBCaps
 	mergeOp := caps.Supports(pb.CapMergeOp) == nil
 	helper, err := currentFrontend(c)
@@ -126,11 +130,19 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		var buildBase *bk.State
+		var buildBaseImg *dockerspec.DockerOCIImage
+		if llb.NativePackages(r, bc.BuildPlatforms[0], p, forceEmulated) {
+			buildBase, buildBaseImg = loadBuildBase(ctx, c, bc, src, r, p)
+		}
 		g, err := llb.Build(r, llb.Options{
-			BuildPlatform:  bc.BuildPlatforms[0],
-			TargetPlatform: p,
-			Base:           base,
-			BaseImage:      baseImg,
+			BuildPlatform:    bc.BuildPlatforms[0],
+			TargetPlatform:   p,
+			Base:             base,
+			BaseImage:        baseImg,
+			BuildBase:        buildBase,
+			BuildBaseImage:   buildBaseImg,
+			EmulatedPackages: forceEmulated,
 			Context: func() (bk.State, error) {
 				st, err := bc.MainContext(ctx)
 				if err != nil {
@@ -156,7 +168,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		// back here and can be told in the spec's terms (see explain).
 		res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: bc.CacheImports, Evaluate: true})
 		if err != nil {
-			return nil, explain(ctx, err, g, p)
+			return nil, explain(ctx, err, g, p, func(ctx context.Context, err error, path string) ([]byte, error) {
+				return failedRootFile(ctx, c, err, path)
+			})
 		}
 		ref, err := res.SingleRef()
 		if err != nil {

@@ -41,15 +41,28 @@ func (e *stepError) GRPCStatus() *status.Status {
 	return status.New(code, e.msg)
 }
 
+// readFailedFile reads a file of the root file system a failed exec left
+// (failedRootFile); nil where none can be read.
+type readFailedFile func(ctx context.Context, err error, path string) ([]byte, error)
+
 // explain finds the step of g whose op failed and says what failed in the
-// spec's terms: which tool, platform and URL, and what to do about it.
-func explain(ctx context.Context, err error, g *llb.Graph, p ocispecs.Platform) error {
+// spec's terms: which tool, platform and URL, and what to do about it. A
+// step with a log (the native package step) is told from what its log
+// says, read with read.
+func explain(ctx context.Context, err error, g *llb.Graph, p ocispecs.Platform, read readFailedFile) error {
 	var ve *errdefs.VertexError
 	if !errors.As(err, &ve) || ve.Vertex == nil {
 		return err
 	}
 	for _, st := range g.Steps {
 		if d, derr := lastOp(ctx, st.State, p); derr == nil && d == ve.Digest {
+			if st.Log != "" && read != nil {
+				if log, rerr := read(ctx, err, st.Log); rerr == nil {
+					if msg := packagesFailure(st, log); msg != "" {
+						return &stepError{msg: msg, err: err}
+					}
+				}
+			}
 			return &stepError{msg: describe(st, err), err: err}
 		}
 	}

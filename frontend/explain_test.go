@@ -125,19 +125,27 @@ func planExplainSpec(t *testing.T) *explained {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &explained{graph: g, target: target, ops: map[string]digest.Digest{}, op: map[digest.Digest]*pb.Op{}}
+	e := &explained{graph: g, target: target}
+	e.ops, e.op = opsOf(t, def)
+	return e
+}
+
+// opsOf are the ops of def by digest, and the digests by progress name.
+func opsOf(t *testing.T, def *bk.Definition) (map[string]digest.Digest, map[digest.Digest]*pb.Op) {
+	t.Helper()
+	names, ops := map[string]digest.Digest{}, map[digest.Digest]*pb.Op{}
 	for _, dt := range def.Def {
 		d := digest.FromBytes(dt)
 		var op pb.Op
 		if err := op.UnmarshalVT(dt); err != nil {
 			t.Fatal(err)
 		}
-		e.op[d] = &op
+		ops[d] = &op
 		if name := def.Metadata[d].Description["llb.customname"]; name != "" {
-			e.ops[name] = d
+			names[name] = d
 		}
 	}
-	return e
+	return names, ops
 }
 
 // vertex is the op whose progress name starts with prefix.
@@ -327,7 +335,7 @@ func TestExplainEveryStepKind(t *testing.T) {
 			}
 			v := e.vertex(t, tc.op)
 			in := fromDaemon(tc.cause, v, e.op[v], tc.subject)
-			out := explain(context.Background(), in, e.graph, e.target)
+			out := explain(context.Background(), in, e.graph, e.target, nil)
 			if out.Error() != tc.want {
 				t.Errorf("explained as\n%s\nwant\n%s", out, tc.want)
 			}
@@ -379,7 +387,7 @@ func TestExplainPassesOnOtherErrors(t *testing.T) {
 		"the base image": fromDaemon(errors.New("failed to resolve source metadata for example.com/base:1: not found"), base, e.op[base], nil),
 		"no vertex":      grpcerrors.FromGRPC(grpcerrors.ToGRPC(context.Background(), errors.New("no active session"))),
 	} {
-		if out := explain(context.Background(), in, e.graph, e.target); out != in {
+		if out := explain(context.Background(), in, e.graph, e.target, nil); out != in {
 			t.Errorf("%s: %v was retold as %v", name, in, out)
 		}
 	}
@@ -410,7 +418,10 @@ func documented(t *testing.T, doc []byte, row string) *regexp.Regexp {
 			{`HEX`, `[0-9a-f]{64}`},
 			{`"[^"]+"`, `"[^"]+"`},
 			{`linux/(amd64|arm64)`, `linux/\w+`},
-			{`tar\\\.xz`, `[a-z0-9.]+`}, // the unpack row's form
+			{`tar\\\.xz`, `[a-z0-9.]+`},              // the unpack row's form
+			{`\\\((?:apt|dnf), `, `\((?:apt|dnf), `}, // a package step's manager
+			{`post-installation`, `[a-z-]+`},         // a maintainer script
+			{`hello-1\\\.0-1\\\.aarch64`, `\S+`},     // a package's NEVRA
 		} {
 			pat = regexp.MustCompile(r.from).ReplaceAllLiteralString(pat, r.to)
 		}

@@ -134,7 +134,7 @@ func (p *planner) packages(base bk.State) bk.State {
 		st = st.File(a.fa, bk.WithCustomNamef("[packages %s] add repositories", pid), p.location(pkgs.Range))
 	}
 	var out bk.State
-	step := Step{Kind: StepPackages, Name: pkgs.Manager, Platform: pid, Detail: strings.Join(pkgs.Install, " ")}
+	step := Step{Kind: StepPackages, Name: pkgs.Manager, Platform: pid, Detail: strings.Join(pkgs.Install, " "), Packages: pkgs}
 	if p.opt.BuildBase != nil && NativePackages(p.r, p.opt.BuildPlatform, p.opt.TargetPlatform, p.opt.EmulatedPackages) {
 		out = p.installNative(st, m)
 		step.Log = PackagesLog

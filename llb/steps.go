@@ -2,6 +2,8 @@ package llb
 
 import (
 	bk "github.com/moby/buildkit/client/llb"
+
+	"github.com/maistra/builder-frontend/spec"
 )
 
 // StepKind says what an op of the graph does for the spec.
@@ -31,6 +33,9 @@ type Step struct {
 	// holds its output when it fails (the native package step, PackagesLog);
 	// empty when there is none.
 	Log string
+	// Packages is the package step's resolved packages (its repositories
+	// name what a failure names by URL).
+	Packages *spec.ResolvedPackages
 	// State's last op is the step's op.
 	State bk.State
 }
