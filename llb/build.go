@@ -119,6 +119,9 @@ type planner struct {
 	// environment from it.
 	image dockerspec.DockerOCIImage
 	steps []Step
+	// lastCompile is the goDone output of the last native Go compile
+	// planned: the next one waits for it.
+	lastCompile *bk.State
 }
 
 // graph lays the image out: base and packages, one layer per tool, Go tool,
