@@ -18,8 +18,10 @@ var (
 	aptMissingRe = regexp.MustCompile(`^E: (?:Unable to locate package (\S+)|Package '([^']+)' has no installation candidate|Version '([^']+)' for '([^']+)' was not found|Couldn't find any package by (?:glob|regex) '([^']+)')`)
 	// apt: a repository that cannot be fetched.
 	aptFetchRe = regexp.MustCompile(`^[EW]: Failed to fetch (\S+)\s+(.*)$`)
-	// apt: a repository whose signature does not verify.
-	aptGPGRe = regexp.MustCompile(`^[EW]: GPG error: (\S+) [^:]*: (.*)$`)
+	// apt: a repository whose signature does not verify (with lists of an
+	// earlier update in the cache: "W: An error occurred during the
+	// signature verification. … GPG error: …").
+	aptGPGRe = regexp.MustCompile(`^[EW]: .*GPG error: (\S+) [^:]*: (.*)$`)
 	// apt: a repository that has no (verifiable) signature at all.
 	aptUnsignedRe = regexp.MustCompile(`^E: The repository '(\S+)[^']*' (?:is not signed|is no longer signed)`)
 	// dpkg: a maintainer script failed; the next line says which.
@@ -50,7 +52,10 @@ const reachHint = "check its URL, and that the daemon can reach the host"
 func packagesFailure(st llb.Step, log []byte) string {
 	var lines []string
 	for _, l := range strings.Split(string(log), "\n") {
-		if i := strings.LastIndexByte(l, '\r'); i >= 0 { // progress lines redrawn in place
+		// dpkg writes to apt's pseudo-terminal: lines end in \r\n, and
+		// progress is redrawn in place after a \r.
+		l = strings.TrimRight(l, "\r")
+		if i := strings.LastIndexByte(l, '\r'); i >= 0 {
 			l = l[i+1:]
 		}
 		lines = append(lines, strings.TrimRight(l, " \t"))
@@ -91,7 +96,7 @@ func (f *failure) apt(lines []string) {
 		}
 	}
 	for _, l := range lines {
-		if m := aptFetchRe.FindStringSubmatch(l); m != nil {
+		if m := aptFetchRe.FindStringSubmatch(l); m != nil && !strings.Contains(m[2], "signature") {
 			f.set("cannot reach %s: %s; %s", f.aptRepo(m[1]), m[2], reachHint)
 		}
 	}

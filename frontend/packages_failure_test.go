@@ -40,8 +40,20 @@ Reading package lists...
 W: GPG error: http://127.0.0.1:8765/debrepo local InRelease: The following signatures couldn't be verified because the public key is not available: NO_PUBKEY 18A173387DA1EC0C
 E: The repository 'http://127.0.0.1:8765/debrepo local InRelease' is not signed.
 `
-	aptFailpostLog = "Setting up failpost (1.0) ...\r\nfailpost: refusing to configure on aarch64\ndpkg: error processing package failpost (--configure):\n installed failpost package post-installation script subprocess returned error exit status 1\n" +
-		"Errors were encountered while processing:\n failpost\nE: Sub-process /usr/bin/dpkg returned an error code (1)\n"
+	// dpkg's lines end in \r\n: it writes to apt's pseudo-terminal.
+	aptFailpostLog = "(Reading database ... 95%\r(Reading database ... 100%\r(Reading database ... 6090 files and directories currently installed.)\r\n" +
+		"Setting up failpost (1.0) ...\r\nfailpost: refusing to configure on aarch64\r\ndpkg: error processing package failpost (--configure):\r\n" +
+		" installed failpost package post-installation script subprocess returned error exit status 1\r\n" +
+		"Errors were encountered while processing:\r\n failpost\r\nE: Sub-process /usr/bin/dpkg returned an error code (1)\n"
+	// With the lists of an earlier update in the cache mount, a key that does not match reads so.
+	aptWrongKeyCachedLog = `Hit:1 http://127.0.0.1:45477/debian bookworm InRelease
+Err:1 http://127.0.0.1:45477/debian bookworm InRelease
+  The following signatures couldn't be verified because the public key is not available: NO_PUBKEY EC1DB475B9C40288
+Reading package lists...
+W: An error occurred during the signature verification. The repository is not updated and the previous index files will be used. GPG error: http://127.0.0.1:45477/debian bookworm InRelease: The following signatures couldn't be verified because the public key is not available: NO_PUBKEY EC1DB475B9C40288
+E: Failed to fetch http://127.0.0.1:45477/debian/dists/bookworm/InRelease  The following signatures couldn't be verified because the public key is not available: NO_PUBKEY EC1DB475B9C40288
+E: Some index files failed to download. They have been ignored, or old ones used instead.
+`
 	aptPreinstLog = `dpkg: error processing archive /target/var/cache/apt/archives/failpre_1.0_arm64.deb (--unpack):
  new failpre package pre-installation script subprocess returned error exit status 1
 Errors were encountered while processing:
@@ -96,6 +108,8 @@ func TestPackagesFailure(t *testing.T) {
 			`packages (apt, linux/arm64): cannot reach the repository http://127.0.0.1:9/debrepo/dists/local (of the base image): Could not connect to 127.0.0.1:9 (127.0.0.1). - connect (111: Connection refused); check its URL, and that the daemon can reach the host`},
 		{"apt key does not match", "package step, apt: a repository not signed", "apt", aptWrongKeyLog, aptRepos,
 			`packages (apt, linux/arm64): repository "lab" (http://127.0.0.1:8765/debrepo) is not signed by a key apt trusts for it (The following signatures couldn't be verified because the public key is not available: NO_PUBKEY 18A173387DA1EC0C); the repository's signed-by keyring, in the base image, must hold the key it is signed with`},
+		{"apt key does not match, lists cached", "package step, apt: a repository not signed", "apt", aptWrongKeyCachedLog, []*spec.Repository{{Name: "lab", URL: "deb [signed-by=/etc/apt/keyrings/other.gpg] http://127.0.0.1:45477/debian bookworm main"}},
+			`packages (apt, linux/arm64): repository "lab" (http://127.0.0.1:45477/debian) is not signed by a key apt trusts for it (The following signatures couldn't be verified because the public key is not available: NO_PUBKEY EC1DB475B9C40288); the repository's signed-by keyring, in the base image, must hold the key it is signed with`},
 		{"apt postinst fails", "package step, a maintainer script fails (native route)", "apt", aptFailpostLog, nil,
 			`packages (apt, linux/arm64): package "failpost": its post-installation script failed on linux/arm64 (returned error exit status 1); its output is above. Maintainer scripts run on the target platform, emulated unless it is the build platform`},
 		{"apt preinst fails", "package step, a maintainer script fails (native route)", "apt", aptPreinstLog, nil,

@@ -5,7 +5,7 @@
 #     dpkg-dev/apt for `apt-get download` of the busybox-static base image packages;
 #     debootstrap (the Debian 12 root file systems of the package tests and the bench), apt-utils (apt-ftparchive:
 #     the lab's apt repository), gnupg (its signing keys), rpm and createrepo-c (the lab's RPM world: rpmbuild,
-#     rpmsign, createrepo_c, and the rpm database of its dnf image);
+#     rpmsign, createrepo_c, and the rpm database of its dnf image), python3-minimal (compiles that image's modules);
 #   - arm64 as a foreign dpkg architecture (so `apt-get download busybox-static:arm64` works);
 #   - binfmt_misc mounted and qemu-aarch64 enabled;
 #   - bin/buildkitd, bin/buildctl, bin/buildx built from tools/ (Go module proxy) if missing.
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-apt_packages=(runc qemu-user-static binfmt-support xz-utils zstd ca-certificates debootstrap apt-utils gnupg rpm createrepo-c)
+apt_packages=(runc qemu-user-static binfmt-support xz-utils zstd ca-certificates debootstrap apt-utils gnupg rpm createrepo-c python3-minimal)
 
 say() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }

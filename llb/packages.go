@@ -45,6 +45,10 @@ type packageManager struct {
 	// with the options and the packages as its arguments; empty for a
 	// manager that has only the emulated route.
 	native string
+	// nativeCaches are the caches the native route mounts, inside the
+	// target's root (caches when empty). Each is a mount point there: one
+	// the base image lacks stays in the layer, empty.
+	nativeCaches []string
 }
 
 var managers = map[string]packageManager{
@@ -67,6 +71,9 @@ var managers = map[string]packageManager{
 		},
 		repo:   yumRepo,
 		native: nativeDnf,
+		// dnf's own cache only: /var/cache/yum, which dnf 4 does not use,
+		// would be left in the layer of a base without it (UBI has none).
+		nativeCaches: []string{"/var/cache/dnf"},
 	},
 	"microdnf": {
 		caches: []string{"/var/cache/yum"},
@@ -208,7 +215,11 @@ func (p *planner) packagesRun(img *dockerspec.DockerOCIImage, root string) []bk.
 		ro = append(ro, bk.AddEnv(k, v))
 	}
 	pid := platformID(p.opt.TargetPlatform)
-	for _, c := range managers[pkgs.Manager].caches {
+	caches := managers[pkgs.Manager].caches
+	if root != "" && managers[pkgs.Manager].nativeCaches != nil {
+		caches = managers[pkgs.Manager].nativeCaches
+	}
+	for _, c := range caches {
 		// Per target platform: the two architectures then install in
 		// parallel instead of queueing on one locked cache. The same IDs
 		// in both routes: the lists and archives are the target's either

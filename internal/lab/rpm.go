@@ -16,7 +16,7 @@ import (
 // rpmWorldVersion and rpmBaseVersion name the cache directories; a change of what is made bumps them.
 const (
 	rpmWorldVersion = "rpm-world-v1"
-	rpmBaseVersion  = "rpm-base-v1"
+	rpmBaseVersion  = "rpm-base-v3"
 )
 
 // rpmArches maps the Debian architectures to rpm's.
@@ -237,6 +237,12 @@ func rpmLayer(ctx context.Context, root, arch, work, release string) error {
 			return err
 		}
 	}
+	// Compiled as python3's postinst would (py3compile), with the host's python3.11, Debian 12's as in the image:
+	// a real image with dnf has its modules compiled, and python would otherwise write the missing .pyc files into
+	// the image whenever dnf runs in it.
+	if err := runIn(ctx, "", nil, "/usr/bin/python3", "-c", compilePython, layer, "/usr/lib/python3.11", "/usr/lib/python3/dist-packages"); err != nil {
+		return err
+	}
 	if err := writeFileAtomic(filepath.Join(layer, "etc/rpm/macros.dbpath"), []byte("%_dbpath /var/lib/rpm\n"), 0o644); err != nil {
 		return err
 	}
@@ -259,6 +265,22 @@ func rpmLayer(ctx context.Context, root, arch, work, release string) error {
 	}
 	return nil
 }
+
+// compilePython compiles the Python modules under the directories argv[2:] of the root argv[1], as python finds
+// them there: a module that is an absolute symbolic link (/usr/lib/python3.11/sitecustomize.py ->
+// /etc/python3.11/sitecustomize.py) is compiled from its target in that root, not on the host.
+const compilePython = `import compileall, importlib.util, os, py_compile, sys
+root = sys.argv[1]
+for d in sys.argv[2:]:
+    top = root + d
+    if not compileall.compile_dir(top, quiet=1, stripdir=root, prependdir="/"):
+        sys.exit("compileall failed in " + top)
+    for dirpath, _, files in os.walk(top):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if f.endswith(".py") and os.path.islink(p) and os.readlink(p).startswith("/") and os.path.exists(root + os.readlink(p)):
+                py_compile.compile(root + os.readlink(p), cfile=importlib.util.cache_from_source(p), dfile=p[len(root):], doraise=True)
+`
 
 // mergeInto moves the tree src into dst (entries already in dst are kept) and removes src.
 func mergeInto(src, dst string) error {
