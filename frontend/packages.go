@@ -61,6 +61,7 @@ func loadBuildBase(ctx context.Context, c client.Client, bc *dockerui.Client, sr
 		wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte("The native package route runs the package manager of the base image for the build platform; without it, the package step runs on the target platform under emulation (docs/spec.md, packages).")}}
 		if l := location(r.Packages.Range); l != nil {
 			wo.Range = l.Ranges
+			msg += fmt.Sprintf(" (line %d)", r.Packages.Range.Start.Line)
 		}
 		src.Warn(ctx, msg, wo)
 	}

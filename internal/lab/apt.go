@@ -99,12 +99,16 @@ func (l *Lab) AptRepository(ctx context.Context) (AptRepository, error) {
 	}, nil
 }
 
-func (l *Lab) aptRepo(ctx context.Context) (string, error) {
-	rootfs, err := l.debianRootfs(ctx)
-	if err != nil {
-		return "", err
+// debianInputs are what the lab makes everything Debian of: the root file systems and the keys.
+func (l *Lab) debianInputs(ctx context.Context) (rootfs, keys string, err error) {
+	if rootfs, err = l.debianRootfs(ctx); err == nil {
+		keys, err = l.labKeys(ctx)
 	}
-	keys, err := l.labKeys(ctx)
+	return rootfs, keys, err
+}
+
+func (l *Lab) aptRepo(ctx context.Context) (string, error) {
+	rootfs, keys, err := l.debianInputs(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -203,11 +207,7 @@ func (l *Lab) serveDir(name, dir string) error {
 // /etc/apt/keyrings (AptRepository.Keyring and OtherKeyring). Nothing runs in the build.
 func (l *Lab) DebianImage(ctx context.Context) (string, error) {
 	return l.debian.get(func() (string, error) {
-		rootfs, err := l.debianRootfs(ctx)
-		if err != nil {
-			return "", err
-		}
-		keys, err := l.labKeys(ctx)
+		rootfs, keys, err := l.debianInputs(ctx)
 		if err != nil {
 			return "", err
 		}
