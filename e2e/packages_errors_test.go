@@ -11,6 +11,7 @@ import (
 // build-failure rows): the package that does not exist, the repository that cannot be reached or whose key does
 // not match, the package whose maintainer script fails on arm64 only. The failed build pushes nothing.
 func TestNativePackagesFailures(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()

@@ -11,6 +11,7 @@ import (
 // manifest of the lab's Debian image, by digest) cannot run the package manager natively: the step runs emulated,
 // the build succeeds, and a warning at the packages lines says why.
 func TestNativePackagesFallBackToEmulated(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()

@@ -79,10 +79,18 @@ func (e env) buildBoth(t *testing.T, dir string, args ...string) (native, emulat
 	t.Helper()
 	native, emulated = e.ref("native"), e.ref("emulated")
 	common := append([]string{"--platform", strings.Join(platformsBoth, ",")}, args...)
+	build := func(args ...string) string {
+		// apt under qemu on a busy machine: ca-certificates' postinst alone has taken 8 minutes.
+		out, err := e.buildWithin(t, 40*time.Minute, dir, "builder.yaml", append(common, args...)...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, tail(out, 60))
+		}
+		return out
+	}
 	t0 := time.Now()
-	out = e.mustBuild(t, dir, "builder.yaml", append(common, "-t", native, "--push")...)
+	out = build("-t", native, "--push")
 	t1 := time.Now()
-	outE := e.mustBuild(t, dir, "builder.yaml", append(common, "-t", emulated, "--push", "--build-arg", "BUILDER_PACKAGES=emulated")...)
+	outE := build("-t", emulated, "--push", "--build-arg", "BUILDER_PACKAGES=emulated")
 	t.Logf("native build %s, emulated build %s (its amd64 half cached: the same graph); arm64 package step %s natively, %s emulated",
 		t1.Sub(t0).Round(time.Second), time.Since(t1).Round(time.Second), stepSecs(out, "[packages linux/arm64] "), stepSecs(outE, "[packages linux/arm64] "))
 	return native, emulated, out
@@ -137,6 +145,8 @@ func fileText(t *testing.T, fs *lab.Filesystem, p string) string {
 // "install ok installed", the same files; the postinst and trigger outcomes are there, arm64 binaries are
 // aarch64, and git runs on arm64.
 func TestNativeAptMatchesEmulated(t *testing.T) {
+	// With the other package tests, after the rest: much of their time is waiting for emulation.
+	t.Parallel()
 	e := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
@@ -235,6 +245,8 @@ images:
 // the lab's signed repository; the %post scriptlet ran on the target (it says aarch64 in the arm64 image), and
 // rpm -qa is the same.
 func TestNativeDnfMatchesEmulated(t *testing.T) {
+	// With the other package tests, after the rest: much of their time is waiting for emulation.
+	t.Parallel()
 	e := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()

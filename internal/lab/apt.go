@@ -194,11 +194,11 @@ func failpostDeb(ctx context.Context, work, pool string) error {
 // serveDir makes dir (outside ArtifactDir) available at ArtifactURL/name through a symbolic link.
 func (l *Lab) serveDir(name, dir string) error {
 	link := filepath.Join(l.st.ArtifactDir, name)
-	if target, err := os.Readlink(link); err == nil && target == dir {
-		return nil
+	err := os.Symlink(dir, link)
+	if target, rerr := os.Readlink(link); err != nil && rerr == nil && target == dir {
+		return nil // served already (by a test running in parallel)
 	}
-	os.Remove(link)
-	return os.Symlink(dir, link)
+	return err
 }
 
 // DebianImage returns a two-platform (linux/amd64, linux/arm64) Debian 12 minbase image in the lab registry,
