@@ -68,9 +68,10 @@ image: bin/lab
 base: bin/lab
 	bin/lab base
 
-## bench: benchmark the frontend against a hand-optimised and a seed-style Dockerfile (cold and bump-one-tool
-## builds for linux/amd64+linux/arm64, same daemon); writes docs/performance.md. Not part of `make test`; about an
-## hour on 2 cores (the first run also makes the cached fixtures). BENCH_FLAGS=-runs=1 for a quicker pass.
+## bench: benchmark the frontend (packages native and emulated) against a hand-optimised and a seed-style Dockerfile
+## (cold and bump-one-tool builds for linux/amd64+linux/arm64, same daemon); writes docs/performance.md. Not part
+## of `make test`; over an hour on 2 cores (the first run also makes the cached fixtures). BENCH_FLAGS=-runs=1 for
+## a quicker pass.
 .PHONY: bench
 bench: deps
 	$(GO) run ./bench/cmd/bench $(BENCH_FLAGS)

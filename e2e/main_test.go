@@ -68,7 +68,13 @@ func (e env) ref(name string) string {
 // redirected to the lab's frontend image. It returns buildx's output.
 func (e env) build(t *testing.T, dir, file string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	return e.buildWithin(t, 15*time.Minute, dir, file, args...)
+}
+
+// buildWithin is build with another time limit than 15 minutes.
+func (e env) buildWithin(t *testing.T, limit time.Duration, dir, file string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	full := append([]string{"build", "--progress=plain", "--provenance=false",
 		"-f", filepath.Join(dir, file),

@@ -92,6 +92,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	forceEmulated, err := emulatedPackages(bc)
+	if err != nil {
+		return nil, err
+	}
 	caps := c.BuildOpts().LLBCaps
 	mergeOp := caps.Supports(pb.CapMergeOp) == nil
 	helper, err := currentFrontend(c)
@@ -126,11 +130,19 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		var buildBase *bk.State
+		var buildBaseImg *dockerspec.DockerOCIImage
+		if llb.NativePackages(r, bc.BuildPlatforms[0], p, forceEmulated) {
+			buildBase, buildBaseImg = loadBuildBase(ctx, c, bc, files, r, p)
+		}
 		g, err := llb.Build(r, llb.Options{
-			BuildPlatform:  bc.BuildPlatforms[0],
-			TargetPlatform: p,
-			Base:           base,
-			BaseImage:      baseImg,
+			BuildPlatform:    bc.BuildPlatforms[0],
+			TargetPlatform:   p,
+			Base:             base,
+			BaseImage:        baseImg,
+			BuildBase:        buildBase,
+			BuildBaseImage:   buildBaseImg,
+			EmulatedPackages: forceEmulated,
 			Context: func() (bk.State, error) {
 				st, err := bc.MainContext(ctx)
 				if err != nil {
@@ -399,4 +411,8 @@ func (b buildReasons) report(ctx context.Context, st bk.State) (string, error) {
 
 func (b buildReasons) sharedDownload(tool, platform string) (string, []string) {
 	return lint.SharedDownload(b.s, b.image, tool, platform, b.platforms, b.bc.BuildArgs)
+}
+
+func (b buildReasons) failedFile(ctx context.Context, err error, path string) ([]byte, error) {
+	return failedRootFile(ctx, b.c, err, path)
 }

@@ -56,10 +56,15 @@ type reasons interface {
 	// platforms of the build that download it too, platform included;
 	// none when the URL is the platform's own.
 	sharedDownload(tool, platform string) (string, []string)
+	// failedFile reads a file of the root file system the failed exec of
+	// err left (failedRootFile): a native package step's log.
+	failedFile(ctx context.Context, err error, path string) ([]byte, error)
 }
 
 // explain finds the step of g whose op failed and says what failed in the
-// spec's terms: which tool, platform and URL, and what to do about it.
+// spec's terms: which tool, platform and URL, and what to do about it. A
+// step with a log (the native package step) is told from what its log
+// says.
 func explain(ctx context.Context, err error, g *llb.Graph, p ocispecs.Platform, rs reasons) error {
 	var ve *errdefs.VertexError
 	if !errors.As(err, &ve) || ve.Vertex == nil {
@@ -67,6 +72,13 @@ func explain(ctx context.Context, err error, g *llb.Graph, p ocispecs.Platform, 
 	}
 	for _, st := range g.Steps {
 		if d, derr := lastOp(ctx, st.State, p); derr == nil && d == ve.Digest {
+			if st.Log != "" {
+				if log, rerr := rs.failedFile(ctx, err, st.Log); rerr == nil {
+					if msg := packagesFailure(st, log); msg != "" {
+						return &stepError{msg: msg, err: err}
+					}
+				}
+			}
 			msg := describe(st, err)
 			switch code := exitCode(err); {
 			case st.Kind == llb.StepCheck:

@@ -27,6 +27,10 @@ func (f fakeReasons) sharedDownload(tool, platform string) (string, []string) {
 	return f.url, f.shared
 }
 
+func (f fakeReasons) failedFile(context.Context, error, string) ([]byte, error) {
+	return nil, errors.New("no failed exec")
+}
+
 // exited is the error the daemon returns for a process that exited with
 // code, as the gateway decodes it.
 func exited(code uint32) error {

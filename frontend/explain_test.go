@@ -125,19 +125,27 @@ func planExplainSpec(t *testing.T) *explained {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &explained{graph: g, target: target, ops: map[string]digest.Digest{}, op: map[digest.Digest]*pb.Op{}}
+	e := &explained{graph: g, target: target}
+	e.ops, e.op = opsOf(t, def)
+	return e
+}
+
+// opsOf are the ops of def by digest, and the digests by progress name.
+func opsOf(t *testing.T, def *bk.Definition) (map[string]digest.Digest, map[digest.Digest]*pb.Op) {
+	t.Helper()
+	names, ops := map[string]digest.Digest{}, map[digest.Digest]*pb.Op{}
 	for _, dt := range def.Def {
 		d := digest.FromBytes(dt)
 		var op pb.Op
 		if err := op.UnmarshalVT(dt); err != nil {
 			t.Fatal(err)
 		}
-		e.op[d] = &op
+		ops[d] = &op
 		if name := def.Metadata[d].Description["llb.customname"]; name != "" {
-			e.ops[name] = d
+			names[name] = d
 		}
 	}
-	return e
+	return names, ops
 }
 
 // vertex is the op whose progress name starts with prefix.
@@ -410,7 +418,10 @@ func documented(t *testing.T, doc []byte, row string) *regexp.Regexp {
 			{`HEX`, `[0-9a-f]{64}`},
 			{`"[^"]+"`, `"[^"]+"`},
 			{`linux/(amd64|arm64)`, `linux/\w+`},
-			{`tar\\\.xz`, `[a-z0-9.]+`}, // the unpack row's form
+			{`tar\\\.xz`, `[a-z0-9.]+`},              // the unpack row's form
+			{`\\\((?:apt|dnf), `, `\((?:apt|dnf), `}, // a package step's manager
+			{`post-installation`, `[a-z-]+`},         // a maintainer script
+			{`hello-1\\\.0-1\\\.aarch64`, `\S+`},     // a package's NEVRA
 		} {
 			pat = regexp.MustCompile(r.from).ReplaceAllLiteralString(pat, r.to)
 		}
@@ -429,3 +440,7 @@ func (noReasons) report(context.Context, bk.State) (string, error) {
 }
 
 func (noReasons) sharedDownload(string, string) (string, []string) { return "", nil }
+
+func (noReasons) failedFile(context.Context, error, string) ([]byte, error) {
+	return nil, errors.New("no daemon")
+}

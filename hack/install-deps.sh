@@ -3,6 +3,9 @@
 #   - runc (the OCI worker of buildkitd), qemu-user-static + binfmt-support (arm64 RUN steps),
 #     xz-utils and zstd (buildkitd unpacks .tar.xz / .tar.zst with the host binaries),
 #     dpkg-dev/apt for `apt-get download` of the busybox-static base image packages;
+#     debootstrap (the Debian 12 root file systems of the package tests and the bench), apt-utils (apt-ftparchive:
+#     the lab's apt repository), gnupg (its signing keys), rpm and createrepo-c (the lab's RPM world: rpmbuild,
+#     rpmsign, createrepo_c, and the rpm database of its dnf image), python3-minimal (compiles that image's modules);
 #   - arm64 as a foreign dpkg architecture (so `apt-get download busybox-static:arm64` works);
 #   - binfmt_misc mounted and qemu-aarch64 enabled;
 #   - bin/buildkitd, bin/buildctl, bin/buildx built from tools/ (Go module proxy) if missing.
@@ -10,7 +13,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-apt_packages=(runc qemu-user-static binfmt-support xz-utils zstd ca-certificates)
+apt_packages=(runc qemu-user-static binfmt-support xz-utils zstd ca-certificates debootstrap apt-utils gnupg rpm createrepo-c python3-minimal)
 
 say() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -70,6 +73,10 @@ if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
   grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null ||
     die "qemu-aarch64 is not registered in /proc/sys/fs/binfmt_misc (update-binfmts --enable qemu-aarch64 failed)"
 fi
+# The native package route runs maintainer scripts chrooted into the arm64 root inside a container: the kernel must
+# have opened the interpreter when it was registered (flag F), as Debian's qemu-user-static registers it.
+grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
+  die "qemu-aarch64 is registered without the F (fix binary) flag: arm64 programs cannot run in containers; re-register it with update-binfmts from qemu-user-static"
 
 # 4. buildkitd, buildctl, buildx from tools/go.mod.
 if [ ! -x "$repo/bin/buildkitd" ] || [ ! -x "$repo/bin/buildctl" ] || [ ! -x "$repo/bin/buildx" ]; then

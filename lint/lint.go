@@ -543,7 +543,7 @@ func (c *checker) unusedArgs() {
 
 // predefinedArgs are build-args with a meaning besides the spec's args.
 var predefinedArgs = map[string]bool{
-	"BUILDER_UNPACK": true, "BUILDER_CHECKS": true, "SOURCE_DATE_EPOCH": true,
+	"BUILDER_UNPACK": true, "BUILDER_CHECKS": true, "BUILDER_PACKAGES": true, "SOURCE_DATE_EPOCH": true,
 	"HTTP_PROXY": true, "HTTPS_PROXY": true, "FTP_PROXY": true, "NO_PROXY": true, "ALL_PROXY": true,
 	"http_proxy": true, "https_proxy": true, "ftp_proxy": true, "no_proxy": true, "all_proxy": true,
 }

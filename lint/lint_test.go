@@ -119,7 +119,7 @@ func TestRules(t *testing.T) {
 		{name: "arg used by a label", yaml: replace(clean, "  HELM_VERSION: v3.16.0\n", "  HELM_VERSION: v3.16.0\n  TITLE: hi\n") + "    labels:\n      title: ${TITLE}\n"},
 		{name: "arg used by an annotation", yaml: replace(clean, "  HELM_VERSION: v3.16.0\n", "  HELM_VERSION: v3.16.0\n  SOURCE: https://example.com/src\n") + "    annotations:\n      org.opencontainers.image.source: ${SOURCE}\n"},
 
-		{name: "undeclared build-arg", yaml: clean, opts: lint.Options{BuildArgs: map[string]string{"HELM_VERSON": "v3.17.0", "BUILDKIT_SYNTAX": "x", "SOURCE_DATE_EPOCH": "0", "BUILDER_CHECKS": "skip", "BUILDER_UNPACK": "helper"}},
+		{name: "undeclared build-arg", yaml: clean, opts: lint.Options{BuildArgs: map[string]string{"HELM_VERSON": "v3.17.0", "BUILDKIT_SYNTAX": "x", "SOURCE_DATE_EPOCH": "0", "BUILDER_CHECKS": "skip", "BUILDER_UNPACK": "helper", "BUILDER_PACKAGES": "emulated"}},
 			want: []string{"UndeclaredBuildArg:3"}},
 		{name: "declared build-arg", yaml: clean, opts: lint.Options{BuildArgs: map[string]string{"HELM_VERSION": "v3.16.0"}}},
 

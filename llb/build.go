@@ -42,6 +42,14 @@ type Options struct {
 	// Base is the base image's state, BaseImage its config (nil for scratch).
 	Base      bk.State
 	BaseImage *dockerspec.DockerOCIImage
+	// BuildBase is the base image (the same reference) for BuildPlatform,
+	// BuildBaseImage its config: a native package step runs its package
+	// manager there. Nil: the package step runs on the target platform.
+	BuildBase      *bk.State
+	BuildBaseImage *dockerspec.DockerOCIImage
+	// EmulatedPackages runs the package step on the target platform
+	// whatever the spec's mode (--build-arg BUILDER_PACKAGES=emulated).
+	EmulatedPackages bool
 	// Context is the build context; only read when the spec copies files.
 	Context func() (bk.State, error)
 	// Helper is the frontend's own image, used to unpack what the daemon
@@ -118,6 +126,9 @@ type planner struct {
 	// environment from it.
 	image dockerspec.DockerOCIImage
 	steps []Step
+	// lastCompile is the goDone output of the last native Go compile
+	// planned: the next one waits for it.
+	lastCompile *bk.State
 }
 
 // graph lays the image out: base and packages, one layer per tool, Go tool,

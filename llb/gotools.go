@@ -24,6 +24,11 @@ const (
 	// NetrcSecret is the BuildKit secret id mounted as ~/.netrc into Go
 	// compiles (and nowhere else), for private modules.
 	NetrcSecret = "netrc"
+	// goAfter and goDone order the compiles of one platform (see
+	// goInstall): goDone is an empty directory each compile leaves, goAfter
+	// the previous compile's, mounted read-only.
+	goAfter = "/.builder-frontend/go-after"
+	goDone  = "/.builder-frontend/go-done"
 )
 
 // caBundles are the CA files Go's crypto/x509 looks for on Linux; the
@@ -114,7 +119,22 @@ func (p *planner) goInstall(gt *spec.ResolvedGoTool, compileRoot, image bk.State
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		ro = append(ro, bk.AddEnv(k, env[k]))
 	}
-	gopath = root.Platform(platform).Run(ro...).AddMount(goPath, bk.Scratch())
+	// The native compiles of a platform run one after the other: compiles
+	// running at once would each build the standard library and the
+	// dependencies they share (the build cache only has what a finished
+	// compile put there). Each waits for the previous one through its empty
+	// goDone directory, mounted read-only: BuildKit keys a read-only mount
+	// by its content, so a bump of the previous tool does not rerun this
+	// one; it only waits.
+	if !gt.Cgo && p.lastCompile != nil {
+		ro = append(ro, bk.AddMount(goAfter, *p.lastCompile, bk.Readonly))
+	}
+	exec := root.Platform(platform).Run(ro...)
+	gopath = exec.AddMount(goPath, bk.Scratch())
+	if !gt.Cgo {
+		done := exec.AddMount(goDone, bk.Scratch())
+		p.lastCompile = &done
+	}
 	p.record(Step{Kind: StepCompile, Name: gt.Name, Platform: pid, Detail: gt.Package + "@" + gt.Version + " (" + where + ")", State: gopath})
 
 	// go install puts a cross-compiled command under bin/GOOS_GOARCH/:

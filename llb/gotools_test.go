@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 const goSpec = `version: 1
@@ -103,13 +105,102 @@ func TestGoToolsCrossCompileOnBuildPlatform(t *testing.T) {
 	}
 }
 
-func TestGoToolVersionBumpChangesOnlyItsLayer(t *testing.T) {
-	before := layerDigests(t, plan(t, goSpec, arm64, nil), arm64)
-	after := layerDigests(t, plan(t, goSpec, arm64, map[string]string{"GOIMPORTS_VERSION": "v0.40.0"}), arm64)
+// TestGoToolVersionBumpChangesOnlyItsCompile: bumping goimports changes its
+// compile; go-junit-report's compile, which runs after it, changes only in
+// the read-only mount that orders it after goimports' (BuildKit keys such a
+// mount by its content, an empty directory: the compile is not run again).
+func TestGoToolVersionBumpChangesOnlyItsCompile(t *testing.T) {
+	before := compilesByTool(t, plan(t, goSpec, arm64, nil))
+	after := compilesByTool(t, plan(t, goSpec, arm64, map[string]string{"GOIMPORTS_VERSION": "v0.40.0"}))
 	for name := range before {
 		if changed := before[name] != after[name]; changed != (name == "goimports") {
-			t.Errorf("tool %s: layer changed=%v after bumping goimports", name, changed)
+			t.Errorf("tool %s: compile changed=%v after bumping goimports", name, changed)
 		}
+	}
+}
+
+// compilesByTool is each Go tool's compile op, marshalled with the input of
+// its goAfter mount (the previous compile's) left out, and that mount
+// required to be read-only.
+func compilesByTool(t *testing.T, p *planned) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, st := range p.graph.Steps {
+		if st.Kind != StepCompile {
+			continue
+		}
+		d := lastOpDigest(t, st, arm64)
+		op := p.ops[d].CloneVT()
+		for _, m := range op.GetExec().Mounts {
+			if m.Dest == goAfter {
+				if !m.Readonly {
+					t.Errorf("%s: the mount that orders the compile is writable", st.Name)
+				}
+				op.Inputs[m.Input].Digest = ""
+			}
+		}
+		dt, err := op.MarshalVT()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[st.Name] = string(dt)
+	}
+	if len(out) != 3 {
+		t.Fatalf("%d compiles, want 3", len(out))
+	}
+	return out
+}
+
+// TestGoCompilesOfAPlatformRunInOrder: each native compile waits for the
+// previous one's empty goDone directory; cgo compiles (on the target, in
+// the image) are not in that order.
+func TestGoCompilesOfAPlatformRunInOrder(t *testing.T) {
+	p := plan(t, goSpec, arm64, nil)
+	var goimports, junit *pb.Op
+	var goimportsDigest string
+	for _, st := range p.graph.Steps {
+		if st.Kind != StepCompile {
+			// Each Go tool has its ELF check step too.
+			continue
+		}
+		d := lastOpDigest(t, st, arm64)
+		switch st.Name {
+		case "goimports":
+			goimports, goimportsDigest = p.ops[d], string(d)
+		case "go-junit-report":
+			junit = p.ops[d]
+		case "sqlite-tool":
+			for _, m := range p.ops[d].GetExec().Mounts {
+				if m.Dest == goAfter || m.Dest == goDone {
+					t.Errorf("the cgo compile has the order mount %s", m.Dest)
+				}
+			}
+		}
+	}
+	if goimports == nil || junit == nil {
+		t.Fatal("no compile of goimports or go-junit-report")
+	}
+	var doneOutput int64 = -1
+	for _, m := range goimports.GetExec().Mounts {
+		if m.Dest == goAfter {
+			t.Errorf("the first compile waits for another")
+		}
+		if m.Dest == goDone {
+			doneOutput = m.Output
+			if m.Readonly || m.Input != -1 {
+				t.Errorf("goDone is %+v, want an empty writable mount", m)
+			}
+		}
+	}
+	found := false
+	for _, m := range junit.GetExec().Mounts {
+		if m.Dest == goAfter {
+			in := junit.Inputs[m.Input]
+			found = in.Digest == goimportsDigest && in.Index == doneOutput && m.Readonly
+		}
+	}
+	if !found {
+		t.Errorf("go-junit-report's compile does not mount goimports' goDone output read-only at %s", goAfter)
 	}
 }
 
@@ -125,4 +216,11 @@ func TestGoToolsUseBuildPlatformToolchain(t *testing.T) {
 	if !amd || !arm {
 		t.Errorf("arm64 image downloads amd64 toolchain=%v (to compile), arm64 toolchain=%v (to install)", amd, arm)
 	}
+}
+
+// lastOpDigest is the digest of the op that produces st's State.
+func lastOpDigest(t *testing.T, st Step, target ocispecs.Platform) digest.Digest {
+	t.Helper()
+	_, _, d := marshal(t, st.State, target)
+	return d
 }

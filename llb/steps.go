@@ -2,6 +2,8 @@ package llb
 
 import (
 	bk "github.com/moby/buildkit/client/llb"
+
+	"github.com/maistra/builder-frontend/spec"
 )
 
 // StepKind says what an op of the graph does for the spec.
@@ -30,6 +32,13 @@ type Step struct {
 	URL      string
 	// Detail: the archive paths taken, the Go package@version, the command.
 	Detail string
+	// Log is a file in the root file system of the step's container that
+	// holds its output when it fails (the native package step, PackagesLog);
+	// empty when there is none.
+	Log string
+	// Packages is the package step's resolved packages (its repositories
+	// name what a failure names by URL).
+	Packages *spec.ResolvedPackages
 	// State's last op is the step's op.
 	State bk.State
 	// Report, when set, is the same helper run told to write why it fails

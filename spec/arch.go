@@ -25,6 +25,13 @@ var builtinArches = map[string]map[string]string{
 	},
 }
 
+// UnameArch is the platform's CPU as `uname -m` (and rpm's --forcearch)
+// names it; false for a platform the built-in uname scheme does not know.
+func UnameArch(platform string) (string, bool) {
+	n, ok := builtinArches["uname"][platform]
+	return n, ok
+}
+
 // knownArch are the architectures Go and the OCI image spec name.
 var knownArch = map[string]bool{
 	"amd64": true, "arm64": true, "arm": true, "386": true, "ppc64le": true, "s390x": true,

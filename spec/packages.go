@@ -4,10 +4,24 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
 var pkgRe = regexp.MustCompile(`^[A-Za-z0-9@_+][A-Za-z0-9._+:~=*@/<>-]*$`)
+
+// The two routes of the package step (packages.mode).
+const (
+	// ModeNative runs the package manager on the build platform, installing
+	// into the target platform's root: only maintainer scripts run there.
+	ModeNative = "native"
+	// ModeEmulated runs the package manager in the target platform's root,
+	// on that platform (under emulation for a foreign one).
+	ModeEmulated = "emulated"
+)
+
+// NativeManagers are the package managers that have the native route.
+var NativeManagers = []string{"apt", "dnf"}
 
 // preparedPackages is the packages: of an image with its templates parsed.
 type preparedPackages struct {
@@ -56,6 +70,7 @@ func (r *resolver) packages(pk *preparedPackages) *ResolvedPackages {
 	if len(p.Install) == 0 {
 		r.errorf(pp, "list the packages under install:, or remove packages:", "packages has nothing to install")
 	}
+	rp.Mode = r.packagesMode(pp, p)
 	for _, f := range pk.install {
 		v := r.expand(f, nil)
 		switch {
@@ -92,6 +107,33 @@ func (r *resolver) packages(pk *preparedPackages) *ResolvedPackages {
 		rp.Repositories = append(rp.Repositories, nr)
 	}
 	return rp
+}
+
+// packagesMode is the route of the package step: the spec's mode, or
+// native where the manager has that route and emulated where it does not.
+func (r *resolver) packagesMode(pp Path, p *Packages) string {
+	native := slices.Contains(NativeManagers, p.Manager)
+	switch p.Mode {
+	case "":
+		if native {
+			return ModeNative
+		}
+		return ModeEmulated
+	case ModeNative:
+		if p.Manager == "microdnf" || p.Manager == "apk" {
+			r.errorf(pp.Child("mode"), fmt.Sprintf("remove mode:, or write mode: emulated (%s runs on the target platform, emulated for a foreign one)", p.Manager),
+				"packages mode native is not available for %s: only apt and dnf install natively", p.Manager)
+		}
+		return ModeNative
+	case ModeEmulated:
+		return ModeEmulated
+	}
+	hint := "write mode: native (the default for apt and dnf) or mode: emulated"
+	if best := closest(p.Mode, []string{ModeNative, ModeEmulated}); best != "" {
+		hint = fmt.Sprintf("did you mean %s? (native or emulated)", best)
+	}
+	r.errorf(pp.Child("mode"), hint, "unknown packages mode %q", p.Mode)
+	return p.Mode
 }
 
 // isPackageFile reports whether an install item names a package file (a

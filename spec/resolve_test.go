@@ -756,7 +756,7 @@ images:
 `,
 			platform: "linux/arm64",
 			got:      func(r *Resolved) any { p := *r.Packages; p.Range = startOf(p.Range); return p },
-			want: ResolvedPackages{Manager: "dnf", Install: []string{"make", "git-2.43"}, Options: []string{"--allowerasing", "--forcearch=aarch64"},
+			want: ResolvedPackages{Manager: "dnf", Install: []string{"make", "git-2.43"}, Options: []string{"--allowerasing", "--forcearch=aarch64"}, Mode: "native",
 				Repositories: []*Repository{{Name: "docker-ce-arm64", URL: "https://download.docker.com/linux/centos/9/aarch64/stable", GPGKey: "https://download.docker.com/linux/centos/gpg"}},
 				Range:        Range{Start: Pos{7, 5}}},
 		},

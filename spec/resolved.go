@@ -42,7 +42,9 @@ type ResolvedPackages struct {
 	Install      []string
 	Repositories []*Repository
 	Options      []string
-	Range        Range
+	// Mode is ModeNative or ModeEmulated, the spec's default filled in.
+	Mode  string
+	Range Range
 }
 
 // ResolvedTool is one tool for one platform.

@@ -122,6 +122,10 @@ type Packages struct {
 	Repositories []*Repository `yaml:"repositories,omitempty" json:"repositories,omitempty"`
 	// Options are extra command-line options for the install command (e.g. --allowerasing).
 	Options []string `yaml:"options,omitempty" json:"options,omitempty"`
+	// Mode is how the packages are installed: native (the manager runs on the build platform and installs into
+	// the target's root; only maintainer scripts run on the target) or emulated (the manager runs on the target
+	// platform). Default: native for apt and dnf, emulated for microdnf and apk (which have only that route).
+	Mode string `yaml:"mode,omitempty" json:"mode,omitempty" jsonschema:"enum=native,enum=emulated"`
 }
 
 // Repository is an extra package repository.

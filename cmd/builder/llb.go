@@ -38,8 +38,12 @@ There is no daemon, so what a build resolves is referenced by name instead:
   - the base image is "docker-image://<base>" with no digest and no config: the LLB does not pin it,
     and run steps get only the spec's environment, not the base image's (PATH, ...);
   - the frontend's own image (which unpacks zips) is --frontend-image;
-  - the build context is the local source "context".
---build-platform is the daemon's platform (where Go tools compile and archives unpack).
+  - the build context is the local source "context";
+  - a native package step (docs/spec.md, packages) runs in "docker-image://<base>" for the build
+    platform, as a build does when the base has a variant for it (--build-arg BUILDER_PACKAGES=emulated:
+    the emulated route).
+--build-platform is the daemon's platform (where Go tools compile, archives unpack and native
+package steps run).
 --build-arg SOURCE_DATE_EPOCH=SECONDS stamps the layers' files, as in a build.`,
 		Example: `  builder llb builder.yaml | buildctl debug dump-llb | jq .
   builder llb --platform linux/arm64 --target builder --build-arg HELM_VERSION=v3.17.0 -o arm64.llb builder.yaml`,
@@ -105,17 +109,25 @@ func (o *llbOptions) definition(ctx context.Context, r *spec.Resolved, p string,
 		}
 		epoch = time.Unix(sec, 0).UTC()
 	}
+	emulated := o.buildArgs["BUILDER_PACKAGES"] == spec.ModeEmulated
+	var buildBase *bk.State
+	if r.Base != "scratch" && llb.NativePackages(r, build, target, emulated) {
+		st := bk.Image(r.Base, bk.Platform(build))
+		buildBase = &st
+	}
 	graph, err := llb.Build(r, llb.Options{
-		BuildPlatform:  build,
-		TargetPlatform: target,
-		Base:           base,
-		Context:        func() (bk.State, error) { return bk.Local("context"), nil },
-		Helper:         &helper,
-		HelperForAll:   o.unpackHelper,
-		MergeOp:        !o.noMergeOp,
-		SourceMap:      bk.NewSourceMap(nil, o.file, "YAML", data),
-		SourceMaps:     sourceMaps(r.Spec),
-		Epoch:          epoch,
+		BuildPlatform:    build,
+		TargetPlatform:   target,
+		Base:             base,
+		BuildBase:        buildBase,
+		EmulatedPackages: emulated,
+		Context:          func() (bk.State, error) { return bk.Local("context"), nil },
+		Helper:           &helper,
+		HelperForAll:     o.unpackHelper,
+		MergeOp:          !o.noMergeOp,
+		SourceMap:        bk.NewSourceMap(nil, o.file, "YAML", data),
+		SourceMaps:       sourceMaps(r.Spec),
+		Epoch:            epoch,
 	})
 	if err != nil {
 		return nil, err

@@ -3,8 +3,10 @@ package lab
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/sha256"
 	"debug/elf"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -134,6 +136,7 @@ type FileInfo struct {
 	ModTime  time.Time
 	Data     []byte // contents of a regular file up to the MaxData given to ReadFilesystem; nil when larger
 	Head     []byte // the first 4 KiB of a regular file (ELFMachine needs only these)
+	SHA256   string // hex sha256 of a regular file's whole contents
 }
 
 // IsRegular reports whether the entry is a regular file or a hard link to one.
@@ -183,6 +186,8 @@ func ReadFilesystem(img v1.Image, maxData int64) (*Filesystem, error) {
 			fi.Hardlink, fi.Linkname = true, cleanPath(hdr.Linkname)
 		case tar.TypeReg:
 			fi.Size = hdr.Size
+			h := sha256.New()
+			content := io.TeeReader(content, h)
 			fi.Head = make([]byte, min(hdr.Size, headSize))
 			if _, err := io.ReadFull(content, fi.Head); err != nil {
 				return fmt.Errorf("%s: %w", fi.Path, err)
@@ -193,7 +198,10 @@ func ReadFilesystem(img v1.Image, maxData int64) (*Filesystem, error) {
 					return fmt.Errorf("%s: %w", fi.Path, err)
 				}
 				fi.Data = append(fi.Head[:len(fi.Head):len(fi.Head)], rest...)
+			} else if _, err := io.Copy(io.Discard, content); err != nil {
+				return fmt.Errorf("%s: %w", fi.Path, err)
 			}
+			fi.SHA256 = hex.EncodeToString(h.Sum(nil))
 		}
 		fsys.Files[fi.Path] = fi
 		return nil
@@ -204,7 +212,7 @@ func ReadFilesystem(img v1.Image, maxData int64) (*Filesystem, error) {
 	for _, fi := range fsys.Files {
 		if fi.Hardlink {
 			if t := fsys.Files[fi.Linkname]; t != nil {
-				fi.Size, fi.Data, fi.Head = t.Size, t.Data, t.Head
+				fi.Size, fi.Data, fi.Head, fi.SHA256 = t.Size, t.Data, t.Head, t.SHA256
 			}
 		}
 	}

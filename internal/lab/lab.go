@@ -80,6 +80,8 @@ type Lab struct {
 
 	base     builtImage
 	frontend builtImage
+	debian   builtImage
+	rpmImage builtImage
 	exeMu    sync.Mutex // guards exes
 	exes     map[string][]byte
 }

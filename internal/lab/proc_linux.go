@@ -117,3 +117,17 @@ func unescapeMountinfo(s string) string {
 
 // killProcessGroup sends SIGKILL to the process group pgid.
 func killProcessGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGKILL) }
+
+// lockFile takes an exclusive lock on path (created if missing), waiting for another process that holds it: the
+// fixtures in CacheDir are made once, whichever test binary or bench gets there first.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lab: lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}

@@ -10,66 +10,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/maistra/builder-frontend/internal/fixture"
 )
-
-// debianRootfs debootstraps Debian 12 (minbase) for amd64 and arm64 (the arm64 second stage runs under qemu
-// binfmt) into dir/rootfs-<arch>, once. The apt lists and caches are emptied and /dev is left empty, as in
-// Debian's own container images.
-func debianRootfs(ctx context.Context, dir string, logf func(string, ...any)) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(arches))
-	for i, a := range arches {
-		root := filepath.Join(dir, "rootfs-"+a.goarch)
-		if _, err := os.Stat(root + ".complete"); err == nil {
-			continue
-		}
-		if _, err := exec.LookPath("debootstrap"); err != nil {
-			logf("apt-get install debootstrap (for the Debian base image)")
-			if out, err := exec.CommandContext(ctx, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "debootstrap").CombinedOutput(); err != nil {
-				return "", fmt.Errorf("apt-get install debootstrap: %v\n%s", err, out)
-			}
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			logf("debootstrap --variant=minbase --arch=%s bookworm (once; cached in %s)", a.goarch, dir)
-			os.RemoveAll(root)
-			log := filepath.Join(dir, "debootstrap-"+a.goarch+".log")
-			cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase", "--arch="+a.goarch, "bookworm", root, "http://deb.debian.org/debian")
-			if lf, err := os.Create(log); err == nil {
-				cmd.Stdout, cmd.Stderr = lf, lf
-				defer lf.Close()
-			}
-			if err := cmd.Run(); err != nil {
-				errs[i] = fmt.Errorf("debootstrap %s: %v (log: %s)", a.goarch, err, log)
-				return
-			}
-			for _, glob := range []string{"var/cache/apt/*", "var/lib/apt/lists/*", "dev/*", "tmp/*", "var/log/bootstrap.log"} {
-				m, _ := filepath.Glob(filepath.Join(root, glob))
-				for _, p := range m {
-					if err := os.RemoveAll(p); err != nil {
-						errs[i] = err
-						return
-					}
-				}
-			}
-			errs[i] = os.WriteFile(root+".complete", nil, 0o644)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
-}
 
 // llvmArchive makes clang+llvm-<version>-<llvm>.tar.xz, shaped like the upstream release (a top directory named like
 // the archive with bin/, lib/, include/ ...), from Debian's clang/llvm 14 packages for goarch.

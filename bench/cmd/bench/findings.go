@@ -21,12 +21,28 @@ const (
 // rests on, which it states, and is left out when the run lacks them or they do not show it.
 func (s *summary) findings() []string {
 	var out []string
-	for _, f := range []func() string{s.criticalStep, s.cpuBound, s.frontendVsOptimised, s.longestWaitFinding, s.seedGoInstall, s.bumpEnd} {
+	for _, f := range []func() string{s.criticalStep, s.cpuBound, s.frontendVsOptimised, s.nativePackages, s.longestWaitFinding, s.seedGoInstall, s.bumpEnd} {
 		if text := f(); text != "" {
 			out = append(out, text)
 		}
 	}
 	return out
+}
+
+// nativePackages: the arm64 package step natively and emulated, and the two frontend builds' cold times.
+func (s *summary) nativePackages() string {
+	n, e := s.packageStep("frontend", nativePlatform), s.packageStep("frontend-emulated", nativePlatform)
+	if n.Secs == 0 || e.Secs == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("Natively, `%s` takes %s; with BUILDER_PACKAGES=emulated (apt under qemu, as the Dockerfiles run it) %s, %.1f × as long. "+
+		"The native step still runs the maintainer scripts and triggers under qemu (ca-certificates' postinst, the ldconfig trigger): "+
+		"apt's update, resolution, download and dpkg's unpack are what moved to the build platform",
+		n.Name, secs(n.Secs), secs(e.Secs), e.Secs/n.Secs)
+	if fn, fe := s.med("frontend", "cold"), s.med("frontend-emulated", "cold"); fn > 0 && fe > 0 {
+		text += fmt.Sprintf(". The whole cold build: %s natively, %s emulated", secs(fn), secs(fe))
+	}
+	return text + "."
 }
 
 // coldProfile is the profile of v's median cold build, or nil.

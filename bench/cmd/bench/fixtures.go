@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/maistra/builder-frontend/internal/fixture"
+	"github.com/maistra/builder-frontend/internal/lab"
 )
 
 // Versions of the workload (bench/workload/*.tmpl spell the same ones).
@@ -80,8 +81,9 @@ func prepareFixtures(ctx context.Context, cacheDir string, logf func(string, ...
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		dir, err := debianRootfs(ctx, filepath.Join(benchCache, "debian"), logf)
-		if err != nil {
+		// Shared with the e2e tests' Debian images.
+		dir := filepath.Join(cacheDir, "debian", "rootfs")
+		if err := lab.DebianRootfs(ctx, dir, logf); err != nil {
 			fail(err)
 			return
 		}

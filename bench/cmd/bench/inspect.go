@@ -25,6 +25,8 @@ type entry struct {
 	Link string
 	UID  int
 	GID  int
+	// SHA256 is a regular file's content digest (not in the file lists: they compare sizes).
+	SHA256 string
 }
 
 func (e entry) String() string {
@@ -51,7 +53,7 @@ func fileList(ref, platform string) (map[string]entry, error) {
 	out := map[string]entry{}
 	for p, fi := range fsys.Files {
 		// A hard link is the same file as its target (ReadFilesystem gives it the target's size): compare it as one.
-		e := entry{Type: "f", Mode: fi.Mode, Size: fi.Size, UID: fi.UID, GID: fi.GID}
+		e := entry{Type: "f", Mode: fi.Mode, Size: fi.Size, UID: fi.UID, GID: fi.GID, SHA256: fi.SHA256}
 		switch t := fi.Mode.Type(); {
 		case t == fs.ModeDir:
 			e.Type = "d"

@@ -1,18 +1,20 @@
-// Command bench is `make bench`: it builds one builder-image workload three ways on the same BuildKit daemon and
+// Command bench is `make bench`: it builds one builder-image workload four ways on the same BuildKit daemon and
 // writes docs/performance.md.
 //
-// The three builds (bench/workload/): the builder spec through the frontend image, a hand-optimised Dockerfile
-// and a seed-style Dockerfile (as the Maistra builder Dockerfiles are written), each for linux/amd64 and
-// linux/arm64, pushed to the lab registry, provenance off. For each: a cold build after `buildctl prune --all`, then
-// right after it a build with one tool bumped (BAZEL_VERSION 7.4.1 -> 7.5.0). Rounds alternate the three (A B C A
-// B C). The images' file lists are compared per platform (equal work), and the layers of the bump build against
-// the cold one (did only the bumped tool's layer change?). Every build's rawjson progress is kept and profiled:
-// the chain of steps that finished last, the longest steps, the export.
+// The four builds (bench/workload/): the builder spec through the frontend image, with its package step native
+// (the default) and emulated (BUILDER_PACKAGES=emulated), a hand-optimised Dockerfile and a seed-style Dockerfile
+// (as the Maistra builder Dockerfiles are written), each for linux/amd64 and linux/arm64, pushed to the lab
+// registry, provenance off. For each: a cold build after `buildctl prune --all`, then right after it a build with
+// one tool bumped (BAZEL_VERSION 7.4.1 -> 7.5.0). Rounds alternate the four (A B C D A B C D). The images' file
+// lists are compared per platform (equal work), the package databases of the native and the emulated frontend
+// builds byte for byte, and the layers of the bump build against the cold one (did only the bumped tool's layer
+// change?). Every build's rawjson progress is kept and profiled: the chain of steps that finished last, the
+// longest steps, the package steps, the export.
 //
 // Everything runs on a private lab (internal/lab): buildkitd, an in-process registry and an artifact server on
-// loopback serving real release artifacts made once and cached under build/cache/bench (see fixtures.go).
+// loopback serving real release artifacts made once and cached under build/cache (see fixtures.go).
 //
-//	go run ./bench/cmd/bench [-runs 2] [-variants frontend,optimised,seed] [-out docs/performance.md]
+//	go run ./bench/cmd/bench [-runs 2] [-variants frontend,frontend-emulated,optimised,seed] [-out docs/performance.md]
 //	go run ./bench/cmd/bench -report-only      # rewrite the doc from build/bench/results.json
 package main
 
@@ -31,8 +33,8 @@ import (
 )
 
 func main() {
-	runs := flag.Int("runs", 2, "rounds; each builds every variant cold and bumped (A B C A B C)")
-	variantsFlag := flag.String("variants", "frontend,optimised,seed", "variants to build, in round order")
+	runs := flag.Int("runs", 2, "rounds; each builds every variant cold and bumped (A B C D A B C D)")
+	variantsFlag := flag.String("variants", defaultVariants, "variants to build, in round order")
 	out := flag.String("out", "docs/performance.md", "the report to write")
 	work := flag.String("work", "build/bench", "where progress logs, file lists, the build context and results.json go")
 	reportOnly := flag.Bool("report-only", false, "rewrite the report from WORK/results.json without building")
@@ -145,7 +147,11 @@ func parseVariants(list string) ([]variant, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown variant %q (frontend, optimised, seed, frontend-helper)", n)
+			var names []string
+			for _, v := range allVariants {
+				names = append(names, v.Name)
+			}
+			return nil, fmt.Errorf("unknown variant %q (%s)", n, strings.Join(names, ", "))
 		}
 	}
 	return vs, nil

@@ -72,6 +72,8 @@ type Profile struct {
 	// Steps is how many steps there were, Ran how many of them were not cached.
 	Steps int `json:"steps"`
 	Ran   int `json:"ran"`
+	// Packages are the frontend's package steps ("[packages linux/arm64] apt install …"), by start.
+	Packages []Step `json:"packages,omitempty"`
 }
 
 // waitMinSecs is the shortest wait between a step's inputs being ready and its start that Profile.Waits lists.
@@ -227,6 +229,12 @@ func profile(vs map[string]*vertex, t0 time.Time) *Profile {
 			pr.Waits = append(pr.Waits, Step{Name: v.Name, Start: rel(ready), Secs: round2(w)})
 		}
 	}
+	for _, v := range all {
+		if strings.HasPrefix(v.Name, "[packages ") && strings.Contains(v.Name, " install ") {
+			pr.Packages = append(pr.Packages, step(v))
+		}
+	}
+	sort.Slice(pr.Packages, func(i, j int) bool { return pr.Packages[i].Start < pr.Packages[j].Start })
 	sort.Slice(pr.Waits, func(i, j int) bool { return pr.Waits[i].Secs > pr.Waits[j].Secs })
 	if len(pr.Waits) > 6 {
 		pr.Waits = pr.Waits[:6]

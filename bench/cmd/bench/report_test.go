@@ -227,7 +227,7 @@ func TestReportRenders(t *testing.T) {
 	for _, want := range []string{
 		"What the profiles say (computed from this run's data",
 		"- The frontend's cold build (round 1) is CPU-bound: it used 405 CPU-seconds",
-		"| builder spec (frontend) | 229.1 s | 1.56 s | yes: only the bazel layer changed |",
+		"| builder spec (frontend, native packages) | 229.1 s | 1.56 s | yes: only the bazel layer changed |",
 		"waits (up to 3 minutes) until the CPUs\nare less than 15% busy",
 		"| BenchmarkParsePlan100Tools4Platforms | **55.4 ms** | 55.4, 57.0, 51.8 |",
 		"the\nConcurrent variant plans them in parallel",

@@ -55,22 +55,33 @@ type ConfigCheck struct {
 	Diffs    []string `json:"diffs"`
 }
 
+// PackageDBCheck compares the dpkg database (/var/lib/dpkg/status) of two variants' images for one platform,
+// byte for byte.
+type PackageDBCheck struct {
+	Platform string `json:"platform"`
+	A        string `json:"a"`
+	B        string `json:"b"`
+	Same     bool   `json:"same"`
+}
+
 // Results is everything a run measured; the doc is made from it (results.json, -report-only).
 type Results struct {
-	Date      time.Time          `json:"date"`
-	Commit    string             `json:"commit"`
-	Dirty     []string           `json:"dirty"`
-	Machine   Machine            `json:"machine"`
-	Runs      int                `json:"runs"`
-	Variants  []string           `json:"variants"`
-	GoBench   GoBench            `json:"goBench"`
-	Fixtures  []Fixture          `json:"fixtures"`
-	Builds    []*Build           `json:"builds"`
-	Layers    []LayerCheck       `json:"layers"`
-	FileLists []FileListCheck    `json:"fileLists"`
-	Configs   []ConfigCheck      `json:"configs"`
-	Setup     map[string]float64 `json:"setup"` // seconds: fixtures, lab start, frontend image, base image
-	Duration  float64            `json:"duration"`
+	Date      time.Time       `json:"date"`
+	Commit    string          `json:"commit"`
+	Dirty     []string        `json:"dirty"`
+	Machine   Machine         `json:"machine"`
+	Runs      int             `json:"runs"`
+	Variants  []string        `json:"variants"`
+	GoBench   GoBench         `json:"goBench"`
+	Fixtures  []Fixture       `json:"fixtures"`
+	Builds    []*Build        `json:"builds"`
+	Layers    []LayerCheck    `json:"layers"`
+	FileLists []FileListCheck `json:"fileLists"`
+	Configs   []ConfigCheck   `json:"configs"`
+	// PackageDBs compare the package database of the native and the emulated frontend builds.
+	PackageDBs []PackageDBCheck   `json:"packageDBs,omitempty"`
+	Setup      map[string]float64 `json:"setup"` // seconds: fixtures, lab start, frontend image, base image
+	Duration   float64            `json:"duration"`
 	// QuietWait is -quiet-wait in seconds: how long a cold build waited at most for a quiet machine (0 in
 	// results of runs that did not record it).
 	QuietWait float64 `json:"quietWait,omitempty"`

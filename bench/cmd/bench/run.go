@@ -23,15 +23,21 @@ type variant struct {
 	Args     []string
 }
 
-// allVariants are the builds -variants can name; the default is the first three. frontend-helper is an
-// experiment: the frontend unpacking every archive with its own unpacker (strip done while unpacking) instead of
-// the daemon's.
+// allVariants are the builds -variants can name; the default is the first four. frontend builds the spec as it
+// is (apt natively: the package manager of the build platform's base image installs into the arm64 root, only
+// maintainer scripts run under emulation); frontend-emulated forces the package step onto the target platform,
+// as the Dockerfiles do it. frontend-helper is an experiment: the frontend unpacking every archive with its own
+// unpacker (strip done while unpacking) instead of the daemon's.
 var allVariants = []variant{
-	{"frontend", "builder spec (frontend)", "builder.yaml", true, nil},
+	{"frontend", "builder spec (frontend, native packages)", "builder.yaml", true, nil},
+	{"frontend-emulated", "builder spec, BUILDER_PACKAGES=emulated", "builder.yaml", true, []string{"BUILDER_PACKAGES=emulated"}},
 	{"optimised", "hand-optimised Dockerfile", "optimised.Dockerfile", false, nil},
 	{"seed", "seed-style Dockerfile", "seed.Dockerfile", false, nil},
 	{"frontend-helper", "builder spec, BUILDER_UNPACK=helper", "builder.yaml", true, []string{"BUILDER_UNPACK=helper"}},
 }
+
+// defaultVariants are the builds of a run without -variants.
+const defaultVariants = "frontend,frontend-emulated,optimised,seed"
 
 var platforms = []string{"linux/amd64", "linux/arm64"}
 
@@ -236,7 +242,18 @@ func (b *bench) compare() {
 			b.res.Configs = append(b.res.Configs, ConfigCheck{Platform: p, A: x, B: y, Diffs: compareConfigs(b.configs[x][p], b.configs[y][p])})
 		}
 	}
+	if b.lists["frontend"] == nil || b.lists["frontend-emulated"] == nil {
+		return
+	}
+	for _, p := range platforms {
+		a, e := b.lists["frontend"][p][dpkgStatus], b.lists["frontend-emulated"][p][dpkgStatus]
+		b.res.PackageDBs = append(b.res.PackageDBs, PackageDBCheck{Platform: p, A: "frontend", B: "frontend-emulated",
+			Same: a.SHA256 != "" && a.SHA256 == e.SHA256})
+	}
 }
+
+// dpkgStatus is the dpkg database of the workload's Debian images.
+const dpkgStatus = "/var/lib/dpkg/status"
 
 // build runs one `buildx build` of variant v with BAZEL_VERSION=bazel and profiles it.
 func build(ctx context.Context, l *lab.Lab, v variant, kind string, round int, bazel, ctxDir, workDir, frontendRef string, common []string) (*Build, error) {

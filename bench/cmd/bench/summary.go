@@ -8,13 +8,17 @@ import (
 	"strings"
 )
 
-// Goals of issue 6.
+// Goals of issues 6 and 10.
 const (
 	goalColdVsOptimised = 0.6  // frontend cold ≤ 0.6 × hand-optimised Dockerfile
 	goalColdVsSeed      = 0.2  // frontend cold ≤ 0.2 × seed-style Dockerfile
 	goalBumpSecs        = 2.0  // frontend bump ≤ 2 s, unchanged layers identical
 	goalPlanMillis      = 50.0 // parse + plan of 100 tools × 4 platforms
+	goalNativePackages  = 3.0  // the arm64 package step ≥ 3 × faster natively than emulated
 )
+
+// nativePlatform is the platform whose package step the native route moves off emulation.
+const nativePlatform = "linux/arm64"
 
 // summary holds the numbers the tables are made of.
 type summary struct {
@@ -141,6 +145,19 @@ func (s *summary) goals() []goal {
 		gs = append(gs, goal{fmt.Sprintf("bump ≤ %.0f s with the unchanged layers identical", goalBumpSecs), b <= goalBumpSecs && ok,
 			fmt.Sprintf("%s; %s", secs(b), what)})
 	}
+	if n, e := s.packageStep("frontend", nativePlatform), s.packageStep("frontend-emulated", nativePlatform); n.Secs > 0 && e.Secs > 0 {
+		gs = append(gs, goal{fmt.Sprintf("the %s package step ≥ %.0f × faster natively than emulated", nativePlatform, goalNativePackages), e.Secs/n.Secs >= goalNativePackages,
+			fmt.Sprintf("%.2f × (%s vs %s)", e.Secs/n.Secs, secs(n.Secs), secs(e.Secs))})
+	}
+	if len(s.res.PackageDBs) > 0 {
+		same := true
+		var what []string
+		for _, c := range s.res.PackageDBs {
+			same = same && c.Same
+			what = append(what, fmt.Sprintf("%s: %s", c.Platform, map[bool]string{true: "identical", false: "**differs**"}[c.Same]))
+		}
+		gs = append(gs, goal{"the package database (" + dpkgStatus + ") identical natively and emulated", same, strings.Join(what, ", ")})
+	}
 	if ms := s.goBenchMillis(); ms > 0 {
 		gs = append(gs, goal{fmt.Sprintf("parse + plan of 100 tools × 4 platforms < %.0f ms", goalPlanMillis), ms < goalPlanMillis,
 			fmt.Sprintf("%.2f ms", ms)})
@@ -231,6 +248,20 @@ func (s *summary) medianBuild(v, kind string) *Build {
 		}
 	}
 	return best
+}
+
+// packageStep is variant v's package step for platform in its median cold build (zero when it has none).
+func (s *summary) packageStep(v, platform string) Step {
+	b := s.coldBuild(v)
+	if b == nil {
+		return Step{}
+	}
+	for _, st := range b.Profile.Packages {
+		if strings.HasPrefix(st.Name, "[packages "+platform+"] ") && !st.Cached {
+			return st
+		}
+	}
+	return Step{}
 }
 
 func yesNo(ok, measured bool) string {
