@@ -99,16 +99,25 @@ func (l *Lab) buildBase(ctx context.Context, ref string) error {
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(baseDockerfile), 0o644); err != nil {
+	if err := l.pushDockerfile(ctx, dir, baseDockerfile, BasePlatforms, ref); err != nil {
+		return fmt.Errorf("lab: build base image: %w", err)
+	}
+	return nil
+}
+
+// pushDockerfile builds dockerfile, with dir as its context, for platforms with the daemon's built-in Dockerfile
+// frontend (nothing is pulled for it) and pushes the result as ref. The error holds the end of buildctl's output.
+func (l *Lab) pushDockerfile(ctx context.Context, dir, dockerfile string, platforms []string, ref string) error {
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		return err
 	}
 	out, err := l.Buildctl(ctx, "build",
 		"--frontend", "dockerfile.v0",
 		"--local", "context="+dir, "--local", "dockerfile="+dir,
-		"--opt", "platform="+strings.Join(BasePlatforms, ","),
+		"--opt", "platform="+strings.Join(platforms, ","),
 		"--output", "type=image,name="+ref+",push=true")
 	if err != nil {
-		return fmt.Errorf("lab: build base image: %w\n%s", err, tail(out, 30))
+		return fmt.Errorf("%w\n%s", err, tail(out, 30))
 	}
 	return nil
 }
@@ -347,16 +356,8 @@ func (l *Lab) BaseVariant(ctx context.Context, from, ref string, files map[strin
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+from+"\nCOPY rootfs/ /\n"), 0o644); err != nil {
-		return err
-	}
-	out, err := l.Buildctl(ctx, "build",
-		"--frontend", "dockerfile.v0",
-		"--local", "context="+dir, "--local", "dockerfile="+dir,
-		"--opt", "platform="+strings.Join(platforms, ","),
-		"--output", "type=image,name="+ref+",push=true")
-	if err != nil {
-		return fmt.Errorf("lab: build %s from %s: %w\n%s", ref, from, err, tail(out, 30))
+	if err := l.pushDockerfile(ctx, dir, "FROM "+from+"\nCOPY rootfs/ /\n", platforms, ref); err != nil {
+		return fmt.Errorf("lab: build %s from %s: %w", ref, from, err)
 	}
 	return nil
 }
