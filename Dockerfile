@@ -1,13 +1,17 @@
-# The builder-frontend image: a BuildKit gateway frontend. Two ways to build it:
+# The builder-frontend image: a BuildKit gateway frontend. Every daemon runs the frontend image for its own platform,
+# so the image has one for each platform a builder node may have. Two ways to build it:
 #
-#   full build (default target "image"), context = the repository:
-#     docker buildx build --platform linux/amd64,linux/arm64 -t REPO/builder-frontend:TAG --push .
+#   full build (default target "image"), context = the repository; Go cross-compiles on the build platform, nothing
+#   runs emulated:
+#     docker buildx build --platform linux/amd64,linux/arm64,linux/ppc64le,linux/s390x -t REPO/builder-frontend:TAG --push .
 #
-#   target "prebuilt", context = a directory holding a builder-frontend binary built by the host Go, for machines
-#   that cannot pull a golang image (make image, internal/lab):
-#     CGO_ENABLED=0 go build -trimpath -o build/frontend/builder-frontend ./cmd/builder-frontend
-#     buildctl build --frontend dockerfile.v0 --local context=build/frontend --local dockerfile=. \
-#       --opt target=prebuilt --output type=image,name=REPO/builder-frontend:TAG,push=true
+#   target "prebuilt", context = a directory holding <GOARCH>/builder-frontend, binaries built by the host Go, for
+#   machines that cannot pull a golang image; FROM scratch pulls nothing (make image, make release, internal/lab):
+#     for a in amd64 arm64 ppc64le s390x; do
+#       CGO_ENABLED=0 GOOS=linux GOARCH=$a go build -trimpath -o build/frontend/$a/builder-frontend ./cmd/builder-frontend
+#     done
+#     docker buildx build --platform linux/amd64,linux/arm64,linux/ppc64le,linux/s390x --target prebuilt \
+#       -f Dockerfile -t REPO/builder-frontend:TAG --push build/frontend
 #
 # No "# syntax" line on purpose: the daemon's built-in Dockerfile frontend is used, so nothing is pulled for it.
 
@@ -36,7 +40,8 @@ LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.f
 ENTRYPOINT ["/builder-frontend"]
 
 FROM frontend-base AS prebuilt
-COPY --chmod=0755 builder-frontend /builder-frontend
+ARG TARGETARCH
+COPY --chmod=0755 ${TARGETARCH}/builder-frontend /builder-frontend
 
 FROM frontend-base AS image
 COPY --from=build /out/builder-frontend /builder-frontend

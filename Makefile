@@ -8,7 +8,7 @@ TEST_TIMEOUT ?= 40m
 TEST_FLAGS ?=
 TOOLS := bin/buildkitd bin/buildctl bin/buildx
 
-.PHONY: all tools deps test fuzz test-short up down env image base demo frontend-bin clean FORCE
+.PHONY: all tools deps test fuzz test-short up down env image release base demo frontend-bin clean FORCE
 .DEFAULT_GOAL := all
 
 all: frontend-bin
@@ -42,9 +42,10 @@ fuzz:
 test-short:
 	LAB_REQUIRED= $(GO) test -short ./...
 
-## frontend-bin: the frontend binary for the Dockerfile target "prebuilt" (build/frontend/builder-frontend)
+## frontend-bin: the frontend binary for the host, as the Dockerfile target "prebuilt" takes it
+## (build/frontend/<GOARCH>/builder-frontend)
 frontend-bin:
-	CGO_ENABLED=0 $(GO) build -trimpath -o build/frontend/builder-frontend ./cmd/builder-frontend
+	CGO_ENABLED=0 $(GO) build -trimpath -o build/frontend/$$($(GO) env GOARCH)/builder-frontend ./cmd/builder-frontend
 
 bin/lab: FORCE
 	$(GO) build -o bin/lab ./hack/lab
@@ -60,9 +61,15 @@ down: bin/lab
 env: bin/lab
 	@bin/lab env
 
-## image: build the frontend image (target prebuilt) and push it to the lab registry; IMAGE=ref pushes elsewhere
+## image: build the frontend image for linux/amd64, arm64, ppc64le and s390x (host Go cross-compiles, target
+## prebuilt packs, no emulation) and push it as one index to the lab registry (make up); IMAGE=ref names it
 image: bin/lab
 	bin/lab image $(if $(IMAGE),-name $(IMAGE))
+
+## release: the same four-platform index, pushed to IMAGE=ref (any registry) by the current buildx builder
+## (hack/release.sh: BUILDX, PLATFORMS, RELEASE_FLAGS)
+release:
+	IMAGE=$(IMAGE) hack/release.sh
 
 ## base: build the two-platform busybox base image into the lab registry
 base: bin/lab

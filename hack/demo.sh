@@ -20,7 +20,8 @@ bin/lab up >/dev/null
 . .lab/env
 
 step "frontend image (built by buildkitd, pushed to the local registry)"
-frontend=$(bin/lab image)
+# The demo's one daemon runs the frontend for its own platform; `make image` builds all four.
+frontend=$(bin/lab image -platforms "linux/$(go env GOARCH)")
 echo "$frontend"
 
 step "base image (busybox-static for amd64 and arm64) and fixture releases"

@@ -4,7 +4,7 @@
 //	lab up      start the stack detached (re-executes itself as `lab serve`), write .lab/env, print it
 //	lab down    stop everything `up` started and remove .lab
 //	lab env     print .lab/env (shell: `. .lab/env`)
-//	lab image   build and push the frontend image (target prebuilt, host Go), print its ref
+//	lab image   build and push the frontend image (target prebuilt, host Go) for -platforms as one index, print its ref
 //	lab base    build and push the two-platform busybox base image, print its ref
 //	lab serve   run the stack in the foreground until SIGTERM/SIGINT (what `up` starts)
 //
@@ -34,8 +34,9 @@ func main() {
 	fs := flag.NewFlagSet("lab", flag.ExitOnError)
 	dir := fs.String("dir", "", "lab directory (default <repo>/.lab)")
 	name := fs.String("name", "", "image: push the frontend image as this ref instead of <registry>/builder-frontend:dev")
+	platforms := fs.String("platforms", strings.Join(lab.FrontendPlatforms, ","), "image: the platforms of the frontend image")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: lab [-dir DIR] up|down|env|image|base|serve [-name REF]")
+		fmt.Fprintln(os.Stderr, "usage: lab [-dir DIR] up|down|env|image|base|serve [-name REF] [-platforms LIST]")
 		fs.PrintDefaults()
 	}
 	if len(os.Args) < 2 {
@@ -75,7 +76,7 @@ func main() {
 			err = fmt.Errorf("no lab running in %s (make up)", *dir)
 		}
 	case "image", "base":
-		err = build(cmd, *dir, *name, log)
+		err = build(cmd, *dir, *name, strings.Split(*platforms, ","), log)
 	case "serve":
 		err = serve(*dir, log)
 	default:
@@ -254,7 +255,7 @@ func down(dir string, log func(string, ...any)) error {
 	return errors.Join(errs...)
 }
 
-func build(what, dir, name string, log func(string, ...any)) error {
+func build(what, dir, name string, platforms []string, log func(string, ...any)) error {
 	l, err := lab.Attach(filepath.Join(dir, "state"))
 	if err != nil {
 		return fmt.Errorf("%w (make up)", err)
@@ -269,9 +270,10 @@ func build(what, dir, name string, log func(string, ...any)) error {
 	case what == "base":
 		ref, err = l.BaseImage(ctx)
 	case name != "":
-		ref, err = name, l.BuildFrontendImage(ctx, name)
+		ref, err = name, l.BuildFrontendImage(ctx, name, platforms...)
 	default:
-		ref, err = l.FrontendImage(ctx)
+		ref = l.Registry() + "/builder-frontend:dev"
+		err = l.BuildFrontendImage(ctx, ref, platforms...)
 	}
 	if err != nil {
 		return err

@@ -79,7 +79,7 @@ func (l *Lab) Executable(ctx context.Context, goarch, output string) ([]byte, er
 		}
 	}
 	ldflags := "-s -w -X " + q + "main.output=" + output + q
-	if err := l.goBuild(ctx, dir, goarch, out.Name(), []string{"-ldflags=" + ldflags, "-mod=mod", "-buildvcs=false"}, "."); err != nil {
+	if err := goBuild(ctx, dir, goarch, out.Name(), []string{"-ldflags=" + ldflags, "-mod=mod", "-buildvcs=false"}, "."); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(out.Name())

@@ -99,16 +99,25 @@ func (l *Lab) buildBase(ctx context.Context, ref string) error {
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(baseDockerfile), 0o644); err != nil {
+	if err := l.pushDockerfile(ctx, dir, baseDockerfile, BasePlatforms, ref); err != nil {
+		return fmt.Errorf("lab: build base image: %w", err)
+	}
+	return nil
+}
+
+// pushDockerfile builds dockerfile, with dir as its context, for platforms with the daemon's built-in Dockerfile
+// frontend (nothing is pulled for it) and pushes the result as ref. The error holds the end of buildctl's output.
+func (l *Lab) pushDockerfile(ctx context.Context, dir, dockerfile string, platforms []string, ref string) error {
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		return err
 	}
 	out, err := l.Buildctl(ctx, "build",
 		"--frontend", "dockerfile.v0",
 		"--local", "context="+dir, "--local", "dockerfile="+dir,
-		"--opt", "platform="+strings.Join(BasePlatforms, ","),
+		"--opt", "platform="+strings.Join(platforms, ","),
 		"--output", "type=image,name="+ref+",push=true")
 	if err != nil {
-		return fmt.Errorf("lab: build base image: %w\n%s", err, tail(out, 30))
+		return fmt.Errorf("%w\n%s", err, tail(out, 30))
 	}
 	return nil
 }
@@ -218,8 +227,13 @@ func (l *Lab) busyboxDebs(ctx context.Context) (map[string]string, error) {
 	return nil, fmt.Errorf("lab: apt-get download left no busybox-static .debs for both arches in %s", cache)
 }
 
-// FrontendImage returns the ref of the frontend image in the lab registry, <registry>/builder-frontend:dev, building
-// it on the first call (see BuildFrontendImage).
+// FrontendPlatforms are the platforms of the released frontend image (make image, make release, FrontendIndex):
+// every platform a buildx node may have, since a daemon runs the frontend image for its own platform.
+var FrontendPlatforms = []string{"linux/amd64", "linux/arm64", "linux/ppc64le", "linux/s390x"}
+
+// FrontendImage returns the ref of the frontend image for the host's platform in the lab registry,
+// <registry>/builder-frontend:dev, building it on the first call (see BuildFrontendImage). The daemon runs the
+// frontend for its own platform, so one platform is all a single-daemon build needs, and the cheapest to make.
 func (l *Lab) FrontendImage(ctx context.Context) (string, error) {
 	return l.frontend.get(func() (string, error) {
 		ref := l.st.Registry + "/builder-frontend:dev"
@@ -227,34 +241,67 @@ func (l *Lab) FrontendImage(ctx context.Context) (string, error) {
 	})
 }
 
-// BuildFrontendImage builds ./cmd/builder-frontend with the host Go (CGO_ENABLED=0, -trimpath, for the daemon's
-// platform) and pushes the root Dockerfile's target "prebuilt", with the binary as build context, as ref. It always
-// builds: FrontendImage is the cached variant.
-func (l *Lab) BuildFrontendImage(ctx context.Context, ref string) error {
+// FrontendIndex returns the ref of the frontend image for every one of FrontendPlatforms, one index,
+// <registry>/builder-frontend:multi, building it on the first call: what a builder whose nodes have different
+// platforms needs.
+func (l *Lab) FrontendIndex(ctx context.Context) (string, error) {
+	return l.frontendIndex.get(func() (string, error) {
+		ref := l.st.Registry + "/builder-frontend:multi"
+		return ref, l.BuildFrontendImage(ctx, ref, FrontendPlatforms...)
+	})
+}
+
+// BuildFrontendImage cross-compiles ./cmd/builder-frontend with the host Go for each platform (CompileFrontend;
+// none given: the host's) and pushes the root Dockerfile's target "prebuilt", with the binaries as build context,
+// as ref: one index for several platforms. Nothing runs on the target platforms, so none is emulated. It always
+// builds: FrontendImage and FrontendIndex are the cached variants.
+func (l *Lab) BuildFrontendImage(ctx context.Context, ref string, platforms ...string) error {
 	t0 := time.Now()
 	dir, err := os.MkdirTemp(l.st.StateDir, "frontend-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := l.goBuild(ctx, l.st.RepoRoot, runtime.GOARCH, filepath.Join(dir, "builder-frontend"), nil, "./cmd/builder-frontend"); err != nil {
+	args := []string{"build",
+		"--frontend", "dockerfile.v0",
+		"--local", "context=" + dir, "--local", "dockerfile=" + l.st.RepoRoot,
+		"--opt", "filename=Dockerfile", "--opt", "target=prebuilt",
+		"--output", "type=image,name=" + ref + ",push=true"}
+	if len(platforms) == 0 {
+		platforms = []string{"linux/" + runtime.GOARCH}
+	} else {
+		args = append(args, "--opt", "platform="+strings.Join(platforms, ","))
+	}
+	if err := CompileFrontend(ctx, l.st.RepoRoot, dir, platforms); err != nil {
 		return err
 	}
 	t1 := time.Now()
-	out, err := l.Buildctl(ctx, "build",
-		"--frontend", "dockerfile.v0",
-		"--local", "context="+dir, "--local", "dockerfile="+l.st.RepoRoot,
-		"--opt", "filename=Dockerfile", "--opt", "target=prebuilt",
-		"--output", "type=image,name="+ref+",push=true")
+	out, err := l.Buildctl(ctx, args...)
 	if err != nil {
 		return fmt.Errorf("lab: build frontend image: %w\n%s", err, tail(out, 30))
 	}
-	l.logf("lab: frontend image %s built in %s (go build %s)", ref, time.Since(t0).Round(10*time.Millisecond), t1.Sub(t0).Round(10*time.Millisecond))
+	l.logf("lab: frontend image %s (%s) built in %s (go build %s)", ref, strings.Join(platforms, ", "),
+		time.Since(t0).Round(10*time.Millisecond), t1.Sub(t0).Round(10*time.Millisecond))
+	return nil
+}
+
+// CompileFrontend builds ./cmd/builder-frontend of repoRoot with the host Go (CGO_ENABLED=0, -trimpath) for each
+// linux platform into dir/<GOARCH>/builder-frontend: the build context of the Dockerfile's target "prebuilt".
+func CompileFrontend(ctx context.Context, repoRoot, dir string, platforms []string) error {
+	for _, p := range platforms {
+		goos, arch, ok := strings.Cut(p, "/")
+		if !ok || goos != "linux" || arch == "" || strings.Contains(arch, "/") {
+			return fmt.Errorf("lab: frontend platform %q: want linux/<GOARCH>, e.g. linux/arm64", p)
+		}
+		if err := goBuild(ctx, repoRoot, arch, filepath.Join(dir, arch, "builder-frontend"), nil, "./cmd/builder-frontend"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // goBuild runs the host `go build -trimpath -o out pkgs...` in dir for linux/goarch with CGO_ENABLED=0.
-func (l *Lab) goBuild(ctx context.Context, dir, goarch, out string, extraArgs []string, pkgs ...string) error {
+func goBuild(ctx context.Context, dir, goarch, out string, extraArgs []string, pkgs ...string) error {
 	args := append([]string{"build", "-trimpath", "-o", out}, extraArgs...)
 	cmd := exec.CommandContext(ctx, goTool(), append(args, pkgs...)...)
 	cmd.Dir = dir
@@ -286,4 +333,31 @@ func tail(out []byte, n int) string {
 		lines = append([]string{"..."}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// BaseVariant pushes ref: the image from, on each of its platforms, with files (path in the image -> content, mode
+// 0644) added in one layer on top. It is the base image moved to a new digest, as a distro's update moves it.
+func (l *Lab) BaseVariant(ctx context.Context, from, ref string, files map[string]string) error {
+	platforms, err := l.Platforms(from)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(l.st.StateDir, "base-variant-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for p, data := range files {
+		rel := strings.TrimPrefix(filepath.Clean("/"+p), "/")
+		if rel == "" {
+			return fmt.Errorf("lab: BaseVariant: bad path %q", p)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, "rootfs", rel), []byte(data), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := l.pushDockerfile(ctx, dir, "FROM "+from+"\nCOPY rootfs/ /\n", platforms, ref); err != nil {
+		return fmt.Errorf("lab: build %s from %s: %w", ref, from, err)
+	}
+	return nil
 }

@@ -68,22 +68,24 @@ type Lab struct {
 
 	regSrv, artSrv *http.Server
 	art            *artifactServer
+	regLog, artLog *requestLog // nil on an attached Lab
 
-	bkCmd  *exec.Cmd
-	bkDone chan struct{}
-	bkErr  error
+	bk      *daemon // the lab's buildkitd; nil on an attached Lab
+	extraMu sync.Mutex
+	extra   []*Daemon // StartDaemon's
 
 	opts Options // as started, for RestartBuildkitd
 
 	closeOnce sync.Once
 	closeErr  error
 
-	base     builtImage
-	frontend builtImage
-	debian   builtImage
-	rpmImage builtImage
-	exeMu    sync.Mutex // guards exes
-	exes     map[string][]byte
+	base          builtImage
+	frontend      builtImage
+	frontendIndex builtImage
+	debian        builtImage
+	rpmImage      builtImage
+	exeMu         sync.Mutex // guards exes
+	exes          map[string][]byte
 }
 
 // state is what Attach needs to use a Lab started by another process; written to StateDir/lab.json.
@@ -110,7 +112,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err := checkPlatform(); err != nil {
 		return nil, err
 	}
-	l = &Lab{owner: true, keep: opts.KeepState, logf: opts.Logf, bkDone: make(chan struct{})}
+	l = &Lab{owner: true, keep: opts.KeepState, logf: opts.Logf}
 	if l.logf == nil {
 		l.logf = func(string, ...any) {}
 	}
@@ -143,7 +145,6 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if s.StateDir, err = makeStateDir(opts.StateDir); err != nil {
 		return nil, err
 	}
-	close(l.bkDone) // nothing to wait for until buildkitd starts
 	defer func() {
 		if err != nil {
 			l.Close()
@@ -166,7 +167,8 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err := os.MkdirAll(blobs, 0o755); err != nil {
 		return nil, err
 	}
-	l.regSrv = &http.Server{Handler: newRegistry(blobs), ReadHeaderTimeout: time.Minute}
+	l.regLog = &requestLog{}
+	l.regSrv = &http.Server{Handler: l.regLog.wrap(newRegistry(blobs)), ReadHeaderTimeout: time.Minute}
 	go l.regSrv.Serve(regLn)
 	s.Registry = regLn.Addr().String()
 
@@ -180,7 +182,8 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		return nil, fmt.Errorf("lab: artifact listener: %w", err)
 	}
 	l.art = newArtifactServer(s.ArtifactDir)
-	l.artSrv = &http.Server{Handler: l.art, ReadHeaderTimeout: time.Minute}
+	l.artLog = &requestLog{}
+	l.artSrv = &http.Server{Handler: l.artLog.wrap(l.art), ReadHeaderTimeout: time.Minute}
 	go l.artSrv.Serve(artLn)
 	s.ArtifactURL = "http://" + artLn.Addr().String()
 
@@ -228,8 +231,7 @@ func Attach(stateDir string) (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: no running lab in %s: %w", stateDir, err)
 	}
-	l := &Lab{logf: func(string, ...any) {}, bkDone: make(chan struct{})}
-	close(l.bkDone)
+	l := &Lab{logf: func(string, ...any) {}}
 	if err := json.Unmarshal(data, &l.st); err != nil {
 		return nil, fmt.Errorf("lab: %s: %w", filepath.Join(stateDir, stateFile), err)
 	}
@@ -248,93 +250,19 @@ func (l *Lab) SetLogf(f func(string, ...any)) {
 }
 
 func (l *Lab) startBuildkitd(ctx context.Context, opts Options) error {
-	s := &l.st
-	root := filepath.Join(s.StateDir, "buildkitd")
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		return err
-	}
-	s.Socket = filepath.Join(s.StateDir, "buildkitd.sock")
-	if len(s.Socket) > 100 { // sun_path is 108 bytes
-		dir, err := os.MkdirTemp("", "lab-sock-")
+	if l.bk == nil {
+		d, err := l.newDaemon(l.st.StateDir, opts.BuildkitdArgs)
 		if err != nil {
 			return err
 		}
-		l.rmDirs = append(l.rmDirs, dir)
-		s.Socket = filepath.Join(dir, "buildkitd.sock")
+		l.bk = d
+		l.st.Socket = d.socket
 	}
-	cfg := filepath.Join(s.StateDir, "buildkitd.toml")
-	toml := fmt.Sprintf(`# written by internal/lab
-root = %q
-
-[worker.oci]
-  enabled = true
-
-[worker.containerd]
-  enabled = false
-
-[registry.%q]
-  http = true
-  insecure = true
-`, root, s.Registry)
-	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+	if err := l.bk.start(ctx, opts.StartTimeout, l.logf); err != nil {
 		return err
 	}
-	logPath := filepath.Join(s.StateDir, "buildkitd.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close() // the child has its own descriptor
-	args := []string{
-		"--config", cfg,
-		"--root", root,
-		"--addr", "unix://" + s.Socket,
-		// The default, /run/buildkit/otel-grpc.sock, is shared by every buildkitd on the machine.
-		"--otel-socket-path", filepath.Join(s.StateDir, "otel-grpc.sock"),
-		"--oci-worker=true", "--containerd-worker=false",
-	}
-	args = append(args, opts.BuildkitdArgs...)
-	cmd := exec.Command(filepath.Join(s.BinDir, "buildkitd"), args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Dir = s.StateDir
-	cmd.Env = cleanEnv()
-	cmd.SysProcAttr = daemonAttr()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("lab: start buildkitd: %w", err)
-	}
-	l.bkCmd = cmd
-	s.BuildkitdPID = cmd.Process.Pid
-	l.bkDone = make(chan struct{})
-	go func() {
-		l.bkErr = cmd.Wait()
-		close(l.bkDone)
-	}()
-
-	timeout := opts.StartTimeout
-	if timeout <= 0 {
-		timeout = 60 * time.Second
-	}
-	wctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	t0 := time.Now()
-	for attempt := 0; ; attempt++ {
-		if _, err := os.Stat(s.Socket); err == nil {
-			actx, acancel := context.WithTimeout(wctx, 10*time.Second)
-			out, err := l.Buildctl(actx, "debug", "workers")
-			acancel()
-			if err == nil && strings.Contains(string(out), "ID") {
-				l.logf("lab: buildkitd (pid %d) answered after %s", s.BuildkitdPID, time.Since(t0).Round(10*time.Millisecond))
-				return nil
-			}
-		}
-		select {
-		case <-l.bkDone:
-			return fmt.Errorf("lab: buildkitd exited during start (%v); last log lines:\n%s", l.bkErr, tailFile(logPath, 20))
-		case <-wctx.Done():
-			return fmt.Errorf("lab: buildkitd did not answer within %s; last log lines:\n%s", timeout, tailFile(logPath, 20))
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	l.st.BuildkitdPID = l.bk.pid()
+	return nil
 }
 
 // Close stops buildkitd (SIGTERM to its process group, SIGKILL after 20s), the registry and the artifact server,
@@ -346,8 +274,16 @@ func (l *Lab) Close() error {
 	}
 	l.closeOnce.Do(func() {
 		var errs []error
-		if l.bkCmd != nil {
-			if err := stopProcessGroup(l.bkCmd.Process.Pid, l.bkDone, 20*time.Second); err != nil {
+		l.extraMu.Lock()
+		extra := l.extra
+		l.extraMu.Unlock()
+		for _, d := range extra {
+			if err := d.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if l.bk != nil {
+			if err := l.bk.stop(); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -375,26 +311,26 @@ func (l *Lab) Close() error {
 // KillBuildkitd kills the daemon's process group with SIGKILL, as a crash
 // would, and waits for it to exit.
 func (l *Lab) KillBuildkitd() error {
-	if l.bkCmd == nil {
+	if l.bk == nil || l.bk.cmd == nil {
 		return errors.New("lab: this Lab did not start buildkitd")
 	}
-	killProcessGroup(l.bkCmd.Process.Pid)
+	killProcessGroup(l.bk.pid())
 	select {
-	case <-l.bkDone:
+	case <-l.bk.done:
 		return nil
 	case <-time.After(20 * time.Second):
-		return fmt.Errorf("lab: buildkitd (pid %d) survived SIGKILL", l.bkCmd.Process.Pid)
+		return fmt.Errorf("lab: buildkitd (pid %d) survived SIGKILL", l.bk.pid())
 	}
 }
 
 // RestartBuildkitd starts the daemon again with the same root, config and
 // socket, after KillBuildkitd.
 func (l *Lab) RestartBuildkitd(ctx context.Context) error {
-	if l.bkCmd == nil {
+	if l.bk == nil || l.bk.cmd == nil {
 		return errors.New("lab: this Lab did not start buildkitd")
 	}
 	select {
-	case <-l.bkDone:
+	case <-l.bk.done:
 	default:
 		return errors.New("lab: buildkitd is still running")
 	}
@@ -472,9 +408,15 @@ func (l *Lab) Command(ctx context.Context, tool string, args ...string) *exec.Cm
 }
 
 func (l *Lab) run(ctx context.Context, tool string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(l.st.BinDir, tool), args...)
+	return runTool(ctx, l.st.BinDir, l.st.StateDir, tool, env, args...)
+}
+
+// runTool runs binDir/tool args... in dir with cleanEnv plus env and returns its combined output. The error, if
+// any, names the command and its exit status.
+func runTool(ctx context.Context, binDir, dir, tool string, env []string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, tool), args...)
 	cmd.Env = append(cleanEnv(), env...)
-	cmd.Dir = l.st.StateDir
+	cmd.Dir = dir
 	cmd.WaitDelay = 10 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -616,10 +558,10 @@ func randomHex(n int) string {
 
 // Done is closed when the buildkitd this process started exits (never, for an attached Lab).
 func (l *Lab) Done() <-chan struct{} {
-	if l.bkCmd == nil {
+	if l.bk == nil || l.bk.cmd == nil {
 		return nil
 	}
-	return l.bkDone
+	return l.bk.done
 }
 
 // RemoveAll unmounts whatever is still mounted below dir and removes it (for hack/lab down).

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,6 +190,33 @@ func TestLab(t *testing.T) {
 		}
 		if n := l.ArtifactHits("/bazel-7.4.1-linux-x86_64"); n != 1 {
 			t.Errorf("ArtifactHits = %d, want 1", n)
+		}
+	})
+
+	t.Run("further daemon", func(t *testing.T) {
+		d, err := l.StartDaemon(ctx, "runner-b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		if d.Host() == l.BuildkitHost() || d.PID() == l.BuildkitdPID() {
+			t.Fatalf("the further daemon is the lab's: %s, pid %d", d.Host(), d.PID())
+		}
+		if out, err := d.Buildctl(ctx, "debug", "workers"); err != nil || !strings.Contains(string(out), "linux/amd64") {
+			t.Fatalf("buildctl debug workers: %v\n%s", err, out)
+		}
+		if _, err := l.StartDaemon(ctx, "runner-b"); err == nil {
+			t.Error("a second daemon of the same name started")
+		}
+		pid := d.PID()
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("buildkitd (pid %d) still runs after Close", pid)
+		}
+		if out, err := l.Buildctl(ctx, "debug", "workers"); err != nil {
+			t.Errorf("the lab's daemon stopped with the further one: %v\n%s", err, out)
 		}
 	})
 }

@@ -5,16 +5,18 @@
 // (the default) and emulated (BUILDER_PACKAGES=emulated), a hand-optimised Dockerfile and a seed-style Dockerfile
 // (as the Maistra builder Dockerfiles are written), each for linux/amd64 and linux/arm64, pushed to the lab
 // registry, provenance off. For each: a cold build after `buildctl prune --all`, then right after it a build with
-// one tool bumped (BAZEL_VERSION 7.4.1 -> 7.5.0). Rounds alternate the four (A B C D A B C D). The images' file
-// lists are compared per platform (equal work), the package databases of the native and the emulated frontend
-// builds byte for byte, and the layers of the bump build against the cold one (did only the bumped tool's layer
-// change?). Every build's rawjson progress is kept and profiled: the chain of steps that finished last, the
-// longest steps, the package steps, the export.
+// one tool bumped (BAZEL_VERSION 7.4.1 -> 7.5.0), then the scale scenarios (scale.go): a second branch's workload
+// and the workload on a moved base, pushed to the same repository, with the bytes each push uploads. Rounds
+// alternate the four (A B C D A B C D). The images' file lists are compared per platform (equal work), the package
+// databases of the native and the emulated frontend builds byte for byte, and the layers of the bump build against
+// the cold one (did only the bumped tool's layer change?). Every build's rawjson progress is kept and profiled: the
+// chain of steps that finished last, the longest steps, the package steps, the export.
 //
 // Everything runs on a private lab (internal/lab): buildkitd, an in-process registry and an artifact server on
 // loopback serving real release artifacts made once and cached under build/cache (see fixtures.go).
 //
-//	go run ./bench/cmd/bench [-runs 2] [-variants frontend,frontend-emulated,optimised,seed] [-out docs/performance.md]
+//	go run ./bench/cmd/bench [-runs 2] [-variants frontend,frontend-emulated,optimised,seed] [-kinds cold,bump,branch,base] [-out docs/performance.md]
+//	go run ./bench/cmd/bench -runs 1 -kinds cold,branch,base   # the scale scenarios (and the cold builds they compare with)
 //	go run ./bench/cmd/bench -report-only      # rewrite the doc from build/bench/results.json
 package main
 
@@ -25,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -43,6 +46,7 @@ func main() {
 	fixturesOnly := flag.Bool("fixtures-only", false, "make (or check) the cached fixtures and list them, build nothing")
 	workloadDir := flag.String("workload", filepath.Join("bench", "workload"), "the workload templates, relative to the repository root (for experiments with a changed workload)")
 	goBenchOnly := flag.Bool("gobench-only", false, "run the parse+plan Go benchmark again, store it in WORK/results.json and rewrite the report")
+	kindsFlag := flag.String("kinds", strings.Join(allKinds, ","), "the builds of each round: cold (always), bump, branch (a second branch's workload), base (the base moved to a new digest)")
 	flag.Parse()
 
 	logf := func(format string, args ...any) {
@@ -76,10 +80,14 @@ func main() {
 		if verr != nil {
 			fail(2, verr)
 		}
+		kinds, kerr := parseKinds(*kindsFlag)
+		if kerr != nil {
+			fail(2, kerr)
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		err = measure(ctx, benchOptions{variants: vs, runs: *runs, workDir: workDir, workloadDir: *workloadDir,
-			quietWait: *quietWait, skipGoBench: *skipGoBench, logf: logf}, resultsFile, *out)
+			quietWait: *quietWait, skipGoBench: *skipGoBench, kinds: kinds, logf: logf}, resultsFile, *out)
 	}
 	if err != nil {
 		fail(1, err)
@@ -155,4 +163,17 @@ func parseVariants(list string) ([]variant, error) {
 		}
 	}
 	return vs, nil
+}
+
+// parseKinds reads -kinds: a comma-separated subset of allKinds; the cold build is always made.
+func parseKinds(list string) (map[string]bool, error) {
+	kinds := map[string]bool{"cold": true}
+	for _, k := range strings.Split(list, ",") {
+		k = strings.TrimSpace(k)
+		if !slices.Contains(allKinds, k) {
+			return nil, fmt.Errorf("unknown -kinds entry %q (%s)", k, strings.Join(allKinds, ", "))
+		}
+		kinds[k] = true
+	}
+	return kinds, nil
 }

@@ -23,6 +23,7 @@ var reportFuncs = template.FuncMap{
 	"join":    strings.Join,
 	"limit":   limit,
 	"percent": func(share float64) float64 { return share * 100 },
+	"bytes":   bytesText,
 	// code is a list of code spans: `a`, `b`.
 	"code": func(xs []string) string { return "`" + strings.Join(xs, "`, `") + "`" },
 }
@@ -51,6 +52,7 @@ type report struct {
 	Bump        []bumpProfile
 	GoBench     goBenchSection
 	Setup       []setupStep
+	Scale       scaleSection
 }
 
 type variantSummary struct {
@@ -152,6 +154,7 @@ func newReport(res *Results) *report {
 		Workload: workloadFacts{AptPackages: aptPackages, GoTools: goToolModules, Go: goVersion, LLVM: llvmVersion, Bazelisk: bazeliskVersion,
 			Buf: bufVersion, Protoc: protocVersion, BazelCold: bazelCold, BazelBump: bazelBump},
 		GoBench: newGoBenchSection(res.GoBench),
+		Scale:   newScaleSection(res, s),
 	}
 	for _, v := range res.Variants {
 		r.Variants = append(r.Variants, variantSummary{Title: title(v), Cold: s.med(v, "cold"), Bump: s.med(v, "bump"), Layers: s.layersSummary(v)})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,5 +255,107 @@ func TestReportRenders(t *testing.T) {
 	}
 	if !strings.Contains(string(doc), "after waiting for a quiet machine: not measured ().") {
 		t.Errorf("the report of an empty run:\n%s", doc)
+	}
+}
+
+// withScale adds a round of branch and base builds to sampleResults: the frontend's and the hand-optimised
+// Dockerfile's second branch share every tool layer, the seed-style Dockerfile's re-uploads all after go; on the
+// moved base the frontend keeps every tool layer, the hand-optimised Dockerfile changes its Go tools' layers.
+func withScale(res *Results) *Results {
+	res.Kinds = allKinds
+	t0 := res.Date
+	add := func(v, kind string, secs float64, blobs int, bytes int64) {
+		res.Builds = append(res.Builds, &Build{Variant: v, Kind: kind, Round: 1, Ref: "127.0.0.1:5000/bench/" + v + ":" + kind, Start: t0,
+			Secs: secs, UploadedBlobs: blobs, UploadedBytes: bytes, Profile: &Profile{Steps: 40, Ran: 1}})
+	}
+	add("frontend", kindBranch, 1.9, 2, 4_000)
+	add("frontend", kindBase, 61.5, 6, 38_200_000)
+	add("optimised", kindBranch, 5.1, 2, 4_100)
+	add("optimised", kindBase, 70.2, 10, 52_000_000)
+	add("seed", kindBranch, 96.4, 9, 301_000_000)
+	add("seed", kindBase, 640.3, 15, 1_402_000_000)
+	tools := func(changed map[string]bool, uploaded bool, names ...string) []ToolLayer {
+		var out []ToolLayer
+		for i, n := range names {
+			out = append(out, ToolLayer{Tool: n, Digest: fmt.Sprintf("sha256:%02d", i), Size: int64(1_000_000 * (i + 1)),
+				Same: !changed[n], Uploaded: uploaded && changed[n]})
+		}
+		return out
+	}
+	branchTools := []string{"go", "bazel", "buf", "protoc", "go-junit-report", "protoc-gen-go"}
+	allTools := append([]string{"clang-llvm"}, branchTools...)
+	none := map[string]bool{}
+	all := map[string]bool{}
+	for _, n := range allTools {
+		all[n] = n != "go"
+	}
+	goTools := map[string]bool{"go-junit-report": true, "protoc-gen-go": true}
+	for _, p := range platforms {
+		res.Shares = append(res.Shares,
+			ShareCheck{Variant: "frontend", Kind: kindBranch, Round: 1, Platform: p, Tools: tools(none, true, branchTools...)},
+			ShareCheck{Variant: "frontend", Kind: kindBase, Round: 1, Platform: p, Tools: tools(none, true, allTools...)},
+			ShareCheck{Variant: "optimised", Kind: kindBranch, Round: 1, Platform: p, Tools: tools(none, true, branchTools...)},
+			ShareCheck{Variant: "optimised", Kind: kindBase, Round: 1, Platform: p, Tools: tools(goTools, true, allTools...)},
+			ShareCheck{Variant: "seed", Kind: kindBranch, Round: 1, Platform: p, Tools: tools(all, true, branchTools...)},
+			ShareCheck{Variant: "seed", Kind: kindBase, Round: 1, Platform: p, Tools: tools(all, true, allTools...)},
+		)
+	}
+	return res
+}
+
+// TestScaleReport: the branch and base rows, goals and per-platform lines are computed from the run's builds and
+// share checks; a run without them says so; the earlier findings do not change.
+func TestScaleReport(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "performance.md")
+	res := withScale(sampleResults())
+	if err := writeReport(res, out); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := os.ReadFile(out)
+	for _, want := range []string{
+		"| builder spec (frontend, native packages) | 1.90 s | 4 kB in 2 blobs | 0 of 12 uploaded again | 61.5 s | 38.2 MB in 6 blobs | 0 of 14 changed |",
+		"| hand-optimised Dockerfile | 5.10 s | 4 kB in 2 blobs | 0 of 12 uploaded again | 70.2 s | 52.0 MB in 10 blobs | 4 of 14 changed |",
+		// The seed-style branch shares only go's layer: one per platform, not uploaded again.
+		"| seed-style Dockerfile | 96.4 s | 301.0 MB in 9 blobs | 0 of 2 uploaded again | 640.3 s | 1402.0 MB in 15 blobs | 12 of 14 changed |",
+		"| a second branch uploads no layer of a tool it shares with the first | met | 0 of 12 shared tool layers uploaded again (every round and platform) |",
+		"| moving the base image to a new digest changes no tool layer | met | 0 of 14 tool layers changed (every round and platform) |",
+		"| 1 | hand-optimised Dockerfile | base moved | linux/arm64 | clang-llvm, go, bazel, buf, protoc | go-junit-report, protoc-gen-go | go-junit-report (6.0 MB), protoc-gen-go (7.0 MB) |",
+		"| 1 | builder spec (frontend, native packages) | second branch | linux/amd64 | go, bazel, buf, protoc, go-junit-report, protoc-gen-go | – | – |",
+		"(this run's builds: cold, bump, branch, base)",
+		"| 1 | seed-style Dockerfile | base | 640.3 |",
+		"| 301.0 MB |\n",
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if got, want := summarize(res).findings(), summarize(sampleResults()).findings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the scale builds changed the findings:\n%s", strings.Join(got, "\n"))
+	}
+
+	res.Shares[0].Tools[1].Uploaded = true // bazel of the frontend's second branch, linux/amd64
+	res.Shares[1].Tools[0].Same = false    // clang-llvm of the frontend's moved base, linux/amd64
+	gs := scaleGoals(res)
+	if len(gs) != 2 || gs[0].Met || gs[1].Met || !strings.HasPrefix(gs[0].Got, "1 of 12") || !strings.HasPrefix(gs[1].Got, "1 of 14") {
+		t.Errorf("goals after a re-upload and a changed layer: %+v", gs)
+	}
+
+	if err := writeReport(sampleResults(), out); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ = os.ReadFile(out)
+	if !strings.Contains(string(doc), "## Across branches and base bumps\n\nNot measured in this run") {
+		t.Errorf("the report of a run without scale builds does not say so")
+	}
+}
+
+// TestParseKinds: -kinds always keeps the cold build and names what it does not know.
+func TestParseKinds(t *testing.T) {
+	k, err := parseKinds("branch, base")
+	if err != nil || !k["cold"] || !k[kindBranch] || !k[kindBase] || k["bump"] {
+		t.Errorf("parseKinds(branch, base) = %v, %v", k, err)
+	}
+	if _, err := parseKinds("cold,bumb"); err == nil || !strings.Contains(err.Error(), `"bumb"`) {
+		t.Errorf("parseKinds(cold,bumb): %v", err)
 	}
 }

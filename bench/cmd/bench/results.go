@@ -11,7 +11,7 @@ import (
 // Build is one measured build.
 type Build struct {
 	Variant string    `json:"variant"`
-	Kind    string    `json:"kind"` // "cold" or "bump"
+	Kind    string    `json:"kind"` // "cold", "bump", "branch" or "base" (scale.go)
 	Round   int       `json:"round"`
 	Ref     string    `json:"ref"`
 	Start   time.Time `json:"start"`
@@ -25,10 +25,14 @@ type Build struct {
 	CPUBuild   float64 `json:"cpuBuild"`
 	// CPUDaemon is buildkitd's own share of CPUBuild (file operations: unpacking, copying, hashing, compressing
 	// for the export); the rest is the processes it ran (containers, qemu, xz) and buildx.
-	CPUDaemon float64  `json:"cpuDaemon"`
-	CPUOther  float64  `json:"cpuOther"`
-	Progress  string   `json:"progress"`
-	Profile   *Profile `json:"profile,omitempty"`
+	CPUDaemon float64 `json:"cpuDaemon"`
+	CPUOther  float64 `json:"cpuOther"`
+	// What the build's push uploaded to the registry (layer and config blobs; from the registry's request log).
+	UploadedBlobs   int      `json:"uploadedBlobs"`
+	UploadedBytes   int64    `json:"uploadedBytes"`
+	UploadedDigests []string `json:"uploadedDigests,omitempty"`
+	Progress        string   `json:"progress"`
+	Profile         *Profile `json:"profile,omitempty"`
 }
 
 // LayerCheck is the bump build's layers against the cold build's, per platform.
@@ -80,7 +84,9 @@ type Results struct {
 	Configs   []ConfigCheck   `json:"configs"`
 	// PackageDBs compare the package database of the native and the emulated frontend builds.
 	PackageDBs []PackageDBCheck   `json:"packageDBs,omitempty"`
-	Setup      map[string]float64 `json:"setup"` // seconds: fixtures, lab start, frontend image, base image
+	Shares     []ShareCheck       `json:"shares"` // the branch and base builds' tool layers against the cold build's
+	Kinds      []string           `json:"kinds"`  // the builds of each round (-kinds)
+	Setup      map[string]float64 `json:"setup"`  // seconds: fixtures, lab start, frontend image, base image
 	Duration   float64            `json:"duration"`
 	// QuietWait is -quiet-wait in seconds: how long a cold build waited at most for a quiet machine (0 in
 	// results of runs that did not record it).

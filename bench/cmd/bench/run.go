@@ -52,6 +52,7 @@ type benchOptions struct {
 	workloadDir string
 	quietWait   time.Duration
 	skipGoBench bool
+	kinds       map[string]bool // the builds of each round, "cold" always (-kinds)
 	logf        func(string, ...any)
 }
 
@@ -63,8 +64,10 @@ type bench struct {
 	lab         *lab.Lab
 	frontendRef string
 	ctxDir      string
-	keep        map[string]bool // registry blobs a cold build leaves in place: the base and frontend images'
-	common      []string        // build-args of every build
+	// The scale scenarios' inputs: the second branch's build context and the base moved to a new digest.
+	branchCtxDir, movedBaseRef string
+	keep                       map[string]bool // registry blobs a cold build leaves in place: the base and frontend images'
+	common                     []string        // build-args of every build
 	// What the first round's cold images hold, compared once every variant is built: variant -> platform -> ...
 	lists   map[string]map[string]map[string]entry
 	configs map[string]map[string]map[string]string
@@ -77,7 +80,7 @@ func runBench(ctx context.Context, o benchOptions) (*Results, error) {
 	if err := lab.Available(); err != nil {
 		return nil, fmt.Errorf("the lab cannot run here: %v (make deps)", err)
 	}
-	for _, d := range []string{"progress", "files", "context"} {
+	for _, d := range []string{"progress", "files", "context", "context-branch"} {
 		os.RemoveAll(filepath.Join(o.workDir, d))
 		if err := os.MkdirAll(filepath.Join(o.workDir, d), 0o755); err != nil {
 			return nil, err
@@ -88,6 +91,11 @@ func runBench(ctx context.Context, o benchOptions) (*Results, error) {
 	b.res.Commit, b.res.Dirty = gitState(ctx)
 	for _, v := range o.variants {
 		b.res.Variants = append(b.res.Variants, v.Name)
+	}
+	for _, k := range allKinds {
+		if o.kinds[k] {
+			b.res.Kinds = append(b.res.Kinds, k)
+		}
 	}
 
 	// The planner benchmark first, while nothing else of ours runs.
@@ -153,11 +161,25 @@ func (b *bench) setUp(ctx context.Context) error {
 	b.res.Setup["base image"] = since(t)
 
 	b.ctxDir = filepath.Join(b.workDir, "context")
-	if err := renderWorkload(b.workloadDir, b.ctxDir, fx.sums); err != nil {
+	if err := renderWorkload(b.workloadDir, b.ctxDir, fx.sums, workloadData{LLVM: true}); err != nil {
 		return err
 	}
+	b.branchCtxDir = filepath.Join(b.workDir, "context-branch")
+	if err := renderWorkload(b.workloadDir, b.branchCtxDir, fx.sums, workloadData{LLVM: false}); err != nil {
+		return err
+	}
+	keep := []string{baseRef, b.frontendRef}
+	if b.kinds[kindBase] {
+		t = time.Now()
+		b.movedBaseRef = baseRef + "-moved"
+		if err := b.lab.BaseVariant(ctx, baseRef, b.movedBaseRef, map[string]string{"/etc/base-release": "moved\n"}); err != nil {
+			return err
+		}
+		b.res.Setup["moved base image"] = since(t)
+		keep = append(keep, b.movedBaseRef)
+	}
 	b.keep = map[string]bool{}
-	for _, ref := range []string{baseRef, b.frontendRef} {
+	for _, ref := range keep {
 		blobs, err := blobsOf(ref)
 		if err != nil {
 			return err
@@ -193,22 +215,27 @@ func (b *bench) round(ctx context.Context, r int, v variant) error {
 		return err
 	}
 	b.logf("round %d, %s: cold %.1f s", r, v.Name, cold.Secs)
-	bump, err := build(ctx, b.lab, v, "bump", r, bazelBump, b.ctxDir, b.workDir, b.frontendRef, b.common)
-	b.res.Builds = append(b.res.Builds, bump)
-	if err != nil {
-		return err
-	}
-	b.logf("round %d, %s: bump %.1f s", r, v.Name, bump.Secs)
-
-	lc := LayerCheck{Variant: v.Name, Round: r}
-	for _, p := range platforms {
-		d, err := layerDiff(cold.Ref, bump.Ref, p, bumpedPath)
+	if b.kinds["bump"] {
+		bump, err := build(ctx, b.lab, v, "bump", r, bazelBump, b.ctxDir, b.workDir, b.frontendRef, b.common)
+		b.res.Builds = append(b.res.Builds, bump)
 		if err != nil {
 			return err
 		}
-		lc.Diffs = append(lc.Diffs, *d)
+		b.logf("round %d, %s: bump %.1f s", r, v.Name, bump.Secs)
+
+		lc := LayerCheck{Variant: v.Name, Round: r}
+		for _, p := range platforms {
+			d, err := layerDiff(cold.Ref, bump.Ref, p, bumpedPath)
+			if err != nil {
+				return err
+			}
+			lc.Diffs = append(lc.Diffs, *d)
+		}
+		b.res.Layers = append(b.res.Layers, lc)
 	}
-	b.res.Layers = append(b.res.Layers, lc)
+	if err := b.scaleBuilds(ctx, r, v, cold); err != nil {
+		return err
+	}
 	if r > 1 {
 		return nil
 	}
@@ -285,6 +312,7 @@ func build(ctx context.Context, l *lab.Lab, v variant, kind string, round int, b
 	cmd.Stdout, cmd.Stderr = &stdout, pf
 
 	b.LoadBefore = loadAvg()
+	mark := len(l.RegistryRequests(0))
 	busy0, total0 := cpuTotals()
 	bk0, self0 := procCPU(l.BuildkitdPID()), procCPU(os.Getpid())
 	own0, _ := procCPUSplit(l.BuildkitdPID())
@@ -304,6 +332,8 @@ func build(ctx context.Context, l *lab.Lab, v variant, kind string, round int, b
 	}
 	b.CPUBuild = round2(bk1 - bk0 + buildx)
 	b.CPUOther = round2(max(0, (busy1-busy0)/clockTicks-b.CPUBuild-(self1-self0)))
+	b.UploadedDigests, b.UploadedBytes = blobUploads(l.RegistryRequests(mark))
+	b.UploadedBlobs = len(b.UploadedDigests)
 	if err != nil {
 		pf.Sync()
 		return b, fmt.Errorf("%s %s build (round %d): %v\n%s\n(progress: %s)", v.Name, kind, round, err, tailLines(plainTail(b.Progress), 40), b.Progress)

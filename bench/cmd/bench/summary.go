@@ -232,8 +232,12 @@ func printSummary(w io.Writer, res *Results) {
 	for _, l := range lines {
 		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(l, "**", ""))
 	}
+	for _, r := range newScaleSection(res, s).Rows {
+		fmt.Fprintf(w, "%-28s second branch %s, %s uploaded, shared tools' layers %s; base moved %s, %s uploaded, tool layers %s\n",
+			r.Title, secs(r.BranchSecs), r.BranchUploaded, r.BranchShared, secs(r.BaseSecs), r.BaseUploaded, r.BaseTools)
+	}
 	fmt.Fprintln(w, "goals:")
-	for _, g := range s.goals() {
+	for _, g := range append(s.goals(), scaleGoals(res)...) {
 		fmt.Fprintf(w, "  %-8s %s: %s\n", strings.ReplaceAll(g.Mark(), "**", ""), g.What, g.Got)
 	}
 }

@@ -39,11 +39,14 @@ func buildBase(ctx context.Context, l *lab.Lab, dir string, logf func(string, ..
 	return ref, nil
 }
 
-// renderWorkload writes the build context: the templates of bench/workload with the fixtures' sha256 filled in,
-// and the other files as they are.
-func renderWorkload(src, dst string, sums map[string]string) error {
+// renderWorkload writes the build context: the templates of bench/workload with the fixtures' sha256 and data filled
+// in, and the other files as they are.
+func renderWorkload(src, dst string, sums map[string]string, wd workloadData) error {
 	ents, err := os.ReadDir(src)
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
 	}
 	funcs := template.FuncMap{"sha": func(name string) (string, error) {
@@ -68,7 +71,7 @@ func renderWorkload(src, dst string, sums map[string]string) error {
 				return err
 			}
 			var b bytes.Buffer
-			if err := t.Execute(&b, nil); err != nil {
+			if err := t.Execute(&b, wd); err != nil {
 				return err
 			}
 			name, data = base, b.Bytes()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,43 +12,80 @@ import (
 	"github.com/maistra/builder-frontend/spec"
 )
 
-// TestWorkloadRenders renders bench/workload with made-up checksums and checks that the spec is valid for both
-// platforms and both bazel versions, and that no placeholder is left in any file. It needs no daemon.
+// TestWorkloadRenders renders bench/workload with made-up checksums, for the main workload and the second
+// branch's, and checks that each spec is valid for both platforms and both bazel versions, that no placeholder is
+// left in any file, and that the second branch's three files leave out clang+llvm and nothing else. It needs no
+// daemon.
 func TestWorkloadRenders(t *testing.T) {
 	sums := map[string]string{}
 	for i, n := range artifactNames() {
 		sums[n] = fmt.Sprintf("%064x", i+1)
 	}
-	dir := t.TempDir()
-	if err := renderWorkload(filepath.Join("..", "..", "workload"), dir, sums); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"builder.yaml", "optimised.Dockerfile", "seed.Dockerfile", "entrypoint.sh"} {
-		data, err := os.ReadFile(filepath.Join(dir, f))
+	rendered := map[bool]string{}
+	for _, llvm := range []bool{true, false} {
+		dir := t.TempDir()
+		rendered[llvm] = dir
+		if err := renderWorkload(filepath.Join("..", "..", "workload"), dir, sums, workloadData{LLVM: llvm}); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"builder.yaml", "optimised.Dockerfile", "seed.Dockerfile", "entrypoint.sh"} {
+			data, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(data), "{{") {
+				t.Errorf("%s: a template placeholder is left", f)
+			}
+		}
+		data, _ := os.ReadFile(filepath.Join(dir, "builder.yaml"))
+		s, err := spec.Parse("builder.yaml", data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(data), "{{") {
-			t.Errorf("%s: a template placeholder is left", f)
-		}
-	}
-	data, _ := os.ReadFile(filepath.Join(dir, "builder.yaml"))
-	s, err := spec.Parse("builder.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bazel := range []string{bazelCold, bazelBump} {
-		for _, p := range platforms {
-			if _, err := s.Resolve(p, spec.Options{BuildArgs: map[string]string{"BAZEL_VERSION": bazel}}); err != nil {
-				t.Errorf("%s, BAZEL_VERSION=%s: %v", p, bazel, err)
+		for _, bazel := range []string{bazelCold, bazelBump} {
+			for _, p := range platforms {
+				r, err := s.Resolve(p, spec.Options{BuildArgs: map[string]string{"BAZEL_VERSION": bazel}})
+				if err != nil {
+					t.Errorf("LLVM %v, %s, BAZEL_VERSION=%s: %v", llvm, p, bazel, err)
+					continue
+				}
+				var tools []string
+				for _, tl := range r.Tools {
+					tools = append(tools, tl.Name)
+				}
+				want := "go clang-llvm bazel buf protoc"
+				if !llvm {
+					want = "go bazel buf protoc"
+				}
+				if strings.Join(tools, " ") != want {
+					t.Errorf("LLVM %v, %s: tools %v, want %s", llvm, p, tools, want)
+				}
 			}
 		}
 	}
 	// Every checksum of the Dockerfile is one of the fixtures'.
-	df, _ := os.ReadFile(filepath.Join(dir, "optimised.Dockerfile"))
+	df, _ := os.ReadFile(filepath.Join(rendered[true], "optimised.Dockerfile"))
 	for _, n := range artifactNames() {
 		if !strings.Contains(string(df), sums[n]+" ${RELEASES}/"+n) {
 			t.Errorf("optimised.Dockerfile does not fetch %s with its checksum", n)
+		}
+	}
+	// The second branch's Dockerfiles are the main ones without the lines that install clang+llvm.
+	for file, gone := range map[string]string{
+		"optimised.Dockerfile": "COPY --link --from=llvm /clang+llvm-*/ /usr/lib/llvm/\n",
+		"seed.Dockerfile":      "clang+llvm-${LLVM_VERSION}",
+	} {
+		main, _ := os.ReadFile(filepath.Join(rendered[true], file))
+		branch, _ := os.ReadFile(filepath.Join(rendered[false], file))
+		if !strings.Contains(string(main), gone) || strings.Contains(string(branch), gone) {
+			t.Errorf("%s: the main workload's has %q: %v, the second branch's: %v", file, gone,
+				strings.Contains(string(main), gone), strings.Contains(string(branch), gone))
+		}
+		ml, bl := strings.Split(string(main), "\n"), strings.Split(string(branch), "\n")
+		for _, l := range bl {
+			if !slices.Contains(ml, l) {
+				t.Errorf("%s: the second branch's has a line the main one lacks: %q", file, l)
+			}
 		}
 	}
 }
