@@ -113,9 +113,9 @@ func TestBuildFailuresNameToolPlatformURL(t *testing.T) {
 		},
 		{
 			name: "unpack by the frontend's unpacker, corrupt archive",
-			url:  serve("helm-cut-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(corrupt) })),
+			url:  serve("helm-short-${arch}.tar.gz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(corrupt) })),
 			sumA: sha256hex(corrupt),
-			want: []string{`tool "helm" (linux/amd64): cannot unpack the tar.gz from ` + e.ArtifactURL() + `/faults/helm-cut-amd64.tar.gz: entry "linux-amd64/helm": unexpected EOF; the archive ends early: the file pinned is truncated or corrupt (test it with tar -tf or unzip -t), pin the complete file's sha256`},
+			want: []string{`tool "helm" (linux/amd64): cannot unpack the tar.gz from ` + e.ArtifactURL() + `/faults/helm-short-amd64.tar.gz: entry "linux-amd64/helm": unexpected EOF; the archive ends early: the file pinned is truncated or corrupt (test it with tar -tf or unzip -t), pin the complete file's sha256`},
 		},
 		{
 			name:  "unpack by the frontend's unpacker, wrong form",
