@@ -74,6 +74,17 @@ type Profile struct {
 	Ran   int `json:"ran"`
 	// Packages are the frontend's package steps ("[packages linux/arm64] apt install …"), by start.
 	Packages []Step `json:"packages,omitempty"`
+	// Tools are the steps of the frontend's tool layers: unpack, ELF check, go install and install (toolStepOf),
+	// by start; absent from profiles made before the report used them.
+	Tools []ToolStep `json:"tools,omitempty"`
+}
+
+// ToolStep is a step of a tool layer, with the time it waited after its inputs were ready.
+type ToolStep struct {
+	Step
+	// Wait is the seconds between the step's last input completing and the step starting; nil when the stream
+	// did not tell when its inputs completed.
+	Wait *float64 `json:"wait,omitempty"`
 }
 
 // waitMinSecs is the shortest wait between a step's inputs being ready and its start that Profile.Waits lists.
@@ -131,6 +142,20 @@ func readProgress(r io.Reader) (map[string]*vertex, error) {
 		}
 	}
 	return vs, sc.Err()
+}
+
+// waitBefore is when v's inputs were ready (the last of them completed) and how many seconds later v started; ok
+// is false when the stream told the completion of none of its inputs.
+func waitBefore(v *vertex, vs map[string]*vertex) (ready time.Time, secs float64, ok bool) {
+	for _, in := range v.Inputs {
+		if x := vs[in]; x != nil && x.Completed.After(ready) {
+			ready = x.Completed
+		}
+	}
+	if ready.IsZero() {
+		return ready, 0, false
+	}
+	return ready, v.Started.Sub(ready).Seconds(), true
 }
 
 func isExport(name string) bool {
@@ -216,16 +241,10 @@ func profile(vs map[string]*vertex, t0 time.Time) *Profile {
 		}
 	}
 	for _, v := range all {
-		if v.Cached || isExport(v.Name) || len(v.Inputs) == 0 {
+		if v.Cached || isExport(v.Name) {
 			continue
 		}
-		var ready time.Time
-		for _, in := range v.Inputs {
-			if x := vs[in]; x != nil && x.Completed.After(ready) {
-				ready = x.Completed
-			}
-		}
-		if w := v.Started.Sub(ready).Seconds(); !ready.IsZero() && w >= waitMinSecs {
+		if ready, w, ok := waitBefore(v, vs); ok && w >= waitMinSecs {
 			pr.Waits = append(pr.Waits, Step{Name: v.Name, Start: rel(ready), Secs: round2(w)})
 		}
 	}
@@ -233,7 +252,19 @@ func profile(vs map[string]*vertex, t0 time.Time) *Profile {
 		if strings.HasPrefix(v.Name, "[packages ") && strings.Contains(v.Name, " install ") {
 			pr.Packages = append(pr.Packages, step(v))
 		}
+		if _, ok := toolStepOf(v.Name); ok {
+			ts := ToolStep{Step: step(v)}
+			if _, w, ok := waitBefore(v, vs); ok {
+				w = round2(w)
+				ts.Wait = &w
+			}
+			pr.Tools = append(pr.Tools, ts)
+		}
 	}
+	sort.Slice(pr.Tools, func(i, j int) bool {
+		a, b := pr.Tools[i], pr.Tools[j]
+		return a.Start < b.Start || a.Start == b.Start && a.Name < b.Name
+	})
 	sort.Slice(pr.Packages, func(i, j int) bool { return pr.Packages[i].Start < pr.Packages[j].Start })
 	sort.Slice(pr.Waits, func(i, j int) bool { return pr.Waits[i].Secs > pr.Waits[j].Secs })
 	if len(pr.Waits) > 6 {

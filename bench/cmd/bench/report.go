@@ -53,6 +53,7 @@ type report struct {
 	GoBench     goBenchSection
 	Setup       []setupStep
 	Scale       scaleSection
+	ELFCheck    elfCheckSection
 }
 
 type variantSummary struct {
@@ -153,8 +154,9 @@ func newReport(res *Results) *report {
 		Goals: s.goals(), Findings: s.findings(), QuietBusy: quietBusy * 100,
 		Workload: workloadFacts{AptPackages: aptPackages, GoTools: goToolModules, Go: goVersion, LLVM: llvmVersion, Bazelisk: bazeliskVersion,
 			Buf: bufVersion, Protoc: protocVersion, BazelCold: bazelCold, BazelBump: bazelBump},
-		GoBench: newGoBenchSection(res.GoBench),
-		Scale:   newScaleSection(res, s),
+		GoBench:  newGoBenchSection(res.GoBench),
+		Scale:    newScaleSection(res, s),
+		ELFCheck: s.elfCheckSection(),
 	}
 	for _, v := range res.Variants {
 		r.Variants = append(r.Variants, variantSummary{Title: title(v), Cold: s.med(v, "cold"), Bump: s.med(v, "bump"), Layers: s.layersSummary(v)})
