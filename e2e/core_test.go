@@ -216,11 +216,7 @@ func sumOf(t *testing.T, name string) string {
 
 // layerDigests lists the compressed layer digests of one platform's image.
 func layerDigests(ref, platform string) ([]string, error) {
-	img, err := lab.Image(ref, platform)
-	if err != nil {
-		return nil, err
-	}
-	layers, err := img.Layers()
+	layers, err := lab.Layers(ref, platform)
 	if err != nil {
 		return nil, err
 	}

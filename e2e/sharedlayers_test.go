@@ -144,11 +144,7 @@ images:
 // (llb.ManifestDir/<tool>.json): the tool's own layer.
 func toolLayers(t *testing.T, ref, platform string) map[string]string {
 	t.Helper()
-	img, err := lab.Image(ref, platform)
-	if err != nil {
-		t.Fatal(err)
-	}
-	layers, err := img.Layers()
+	layers, err := lab.Layers(ref, platform)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,15 @@ func ParseRef(ref string) (name.Reference, error) {
 // linux/amd64 entry of an index) from a registry.
 func (l *Lab) Image(ref, platform string) (v1.Image, error) { return Image(ref, platform) }
 
+// Layers are the layers of the image ref for platform (as Image fetches it), base first.
+func Layers(ref, platform string) ([]v1.Layer, error) {
+	img, err := Image(ref, platform)
+	if err != nil {
+		return nil, err
+	}
+	return img.Layers()
+}
+
 // Image is Lab.Image; it works against any registry reachable from here.
 func Image(ref, platform string) (v1.Image, error) {
 	r, err := ParseRef(ref)

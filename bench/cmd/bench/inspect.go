@@ -154,11 +154,7 @@ type LayerDiff struct {
 // layerDiff finds the layers of bumpRef that coldRef (same platform) does not have, and what they hold.
 func layerDiff(coldRef, bumpRef, platform, bumped string) (*LayerDiff, error) {
 	digests := func(ref string) ([]v1.Layer, map[string]bool, error) {
-		img, err := lab.Image(ref, platform)
-		if err != nil {
-			return nil, nil, err
-		}
-		ls, err := img.Layers()
+		ls, err := lab.Layers(ref, platform)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -71,11 +71,7 @@ type toolLayer struct {
 // toolLayersOf finds the layer of each tool of toolFiles in the image ref for platform: the last layer holding a
 // file at (or below) the tool's path. Tools the image does not hold are left out.
 func toolLayersOf(ref, platform string) (map[string]toolLayer, error) {
-	img, err := lab.Image(ref, platform)
-	if err != nil {
-		return nil, err
-	}
-	layers, err := img.Layers()
+	layers, err := lab.Layers(ref, platform)
 	if err != nil {
 		return nil, err
 	}
