@@ -21,7 +21,7 @@ import (
 
 // argPackages=emulated runs the package step on the target platform
 // whatever packages.mode says.
-const argPackages = "BUILDER_PACKAGES"
+const argPackages = spec.ArgPackages
 
 // emulatedPackages reads --build-arg BUILDER_PACKAGES.
 func emulatedPackages(bc *dockerui.Client) (bool, error) {

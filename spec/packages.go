@@ -18,6 +18,9 @@ const (
 	// ModeEmulated runs the package manager in the target platform's root,
 	// on that platform (under emulation for a foreign one).
 	ModeEmulated = "emulated"
+	// ArgPackages is the build-arg that, set to ModeEmulated, takes the
+	// emulated route for a build whatever packages.mode says.
+	ArgPackages = "BUILDER_PACKAGES"
 )
 
 // NativeManagers are the package managers that have the native route.

@@ -109,9 +109,9 @@ func (o *llbOptions) definition(ctx context.Context, r *spec.Resolved, p string,
 		}
 		epoch = time.Unix(sec, 0).UTC()
 	}
-	emulated := o.buildArgs["BUILDER_PACKAGES"] == spec.ModeEmulated
+	emulated := o.emulatedPackages()
 	var buildBase *bk.State
-	if r.Base != "scratch" && llb.NativePackages(r, build, target, emulated) {
+	if r.Base != "scratch" && o.nativePackages(r, p) {
 		st := bk.Image(r.Base, bk.Platform(build))
 		buildBase = &st
 	}

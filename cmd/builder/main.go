@@ -17,8 +17,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/spf13/cobra"
 
+	"github.com/maistra/builder-frontend/llb"
 	"github.com/maistra/builder-frontend/spec"
 )
 
@@ -159,6 +161,19 @@ func (c *common) images(s *spec.Spec) ([]string, error) {
 		return nil, fmt.Errorf("--target %s: the spec has no such image (images: %s)", c.target, strings.Join(s.ImageNames(), ", "))
 	}
 	return []string{c.target}, nil
+}
+
+// emulatedPackages says whether --build-arg BUILDER_PACKAGES=emulated
+// takes the emulated package route whatever packages.mode says.
+func (c *common) emulatedPackages() bool {
+	return c.buildArgs[spec.ArgPackages] == spec.ModeEmulated
+}
+
+// nativePackages says whether r's package step for platform takes the
+// native route, as a build would when the base has a variant for the
+// build platform.
+func (c *common) nativePackages(r *spec.Resolved, platform string) bool {
+	return llb.NativePackages(r, platforms.Normalize(platforms.MustParse(c.buildPlatform)), platforms.Normalize(platforms.MustParse(platform)), c.emulatedPackages())
 }
 
 // options are the spec.Options of a build of image with these flags.

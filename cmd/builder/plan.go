@@ -65,6 +65,8 @@ type plan struct {
 	// LeftOut are the tools and Go tools whose platforms: leave this
 	// platform out.
 	LeftOut []string `json:"leftOut,omitempty"`
+	// Packages is the image's package step, and where it runs.
+	Packages *planPackages `json:"packages,omitempty"`
 	// extends: the spec has extends, and the table shows where each tool
 	// comes from.
 	extends bool
@@ -98,6 +100,23 @@ A tool or Go tool whose platforms: leave a platform out is named under that plat
 	o.common.flags(cmd, "platforms, as buildx --platform (default: the spec's platforms:)", "the image (default: every image)")
 	o.format.flag(cmd)
 	return cmd
+}
+
+// planPackages is an image's package step for one platform: what it
+// installs and the route it takes (docs/spec.md, packages).
+type planPackages struct {
+	Manager string   `json:"manager"`
+	Install []string `json:"install"`
+	// Native: the manager runs on RunsOn (the build platform) and installs
+	// into the platform's root; only maintainer scripts run on the
+	// platform. A build falls back to emulated when the base has no
+	// variant for the build platform.
+	Native bool `json:"native"`
+	// Emulated: the whole step runs on a platform other than the build
+	// platform, under emulation.
+	Emulated bool   `json:"emulated"`
+	RunsOn   string `json:"runsOn"`
+	From     string `json:"from,omitempty"`
 }
 
 func (o *planOptions) run(ctx context.Context) error {
@@ -149,6 +168,13 @@ func (o *planOptions) plans(s *spec.Spec) ([]plan, spec.ErrorList, error) {
 			if r.GoToolchain != nil {
 				tc := toPlanTool(r.GoToolchain)
 				pl.GoToolchain = &tc
+			}
+			if pk := r.Packages; pk != nil {
+				native := o.nativePackages(r, p)
+				pl.Packages = &planPackages{Manager: pk.Manager, Install: pk.Install, Native: native, Emulated: !native && p != o.buildPlatform, RunsOn: p, From: pk.Range.File}
+				if native {
+					pl.Packages.RunsOn = o.buildPlatform
+				}
 			}
 			out = append(out, pl)
 		}
@@ -209,6 +235,16 @@ func printPlans(w io.Writer, plans []plan) {
 		if tc := pl.GoToolchain; tc != nil {
 			fmt.Fprintf(w, "  Go toolchain: %s %s for %s, %s (sha256 %s)\n", tc.Name, tc.Version, tc.Platform, tc.URL, tc.SHA256)
 		}
+		if pk := pl.Packages; pk != nil {
+			route := "on " + pk.RunsOn
+			switch {
+			case pk.Emulated:
+				route += ", emulated"
+			case pk.Native:
+				route = fmt.Sprintf("natively on %s, maintainer scripts on %s (emulated instead where the base has no %s variant)", pk.RunsOn, pl.Platform, pk.RunsOn)
+			}
+			fmt.Fprintf(w, "  packages: %s install %s, %s\n", pk.Manager, packageList(pk.Install), route)
+		}
 		if len(pl.LeftOut) > 0 {
 			fmt.Fprintf(w, "  not on %s: %s (platforms:)\n", pl.Platform, strings.Join(pl.LeftOut, ", "))
 		}
@@ -237,4 +273,14 @@ func (c checkColumn) cell(check string) string {
 		return "\t-"
 	}
 	return "\t" + printable(check, 200)
+}
+
+// packageList names the packages of a plan's line: a long list by its
+// first names and its length (the JSON has them all).
+func packageList(names []string) string {
+	const shown = 6
+	if len(names) <= shown+1 {
+		return strings.Join(names, " ")
+	}
+	return fmt.Sprintf("%s … (%d packages)", strings.Join(names[:shown], " "), len(names))
 }
