@@ -128,7 +128,10 @@ func compareFileLists(a, b map[string]entry) *FileListDiff {
 			d.OnlyB = append(d.OnlyB, k)
 		default:
 			ma, mb := ea, eb
+			// Sizes are told apart below; contents are not compared (the
+			// package databases are, in compare).
 			ma.Size, mb.Size = 0, 0
+			ma.SHA256, mb.SHA256 = "", ""
 			if ma != mb {
 				d.Meta = append(d.Meta, fmt.Sprintf("%s: %s | %s", k, ea, eb))
 			} else if ea.Size != eb.Size {
