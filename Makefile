@@ -31,13 +31,13 @@ test: deps
 FUZZ_TIME ?= 15s
 ## fuzz: the parser, the extends merge, the subrequests (targets, outline, lint), the reading of a failed package step's log, the planner, the unpacker and builder drift's Dockerfile reader on random input for FUZZ_TIME each (never a panic or a hang)
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./spec
-	$(GO) test -run '^$$' -fuzz '^FuzzExtends$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./spec
-	$(GO) test -run '^$$' -fuzz '^FuzzSubrequests$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./frontend
-	$(GO) test -run '^$$' -fuzz '^FuzzPackagesFailure$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./frontend
-	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./llb
-	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./internal/unpack
-	$(GO) test -run '^$$' -fuzz '^FuzzReadDockerfile$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s ./internal/drift
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzParse ./spec
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzExtends ./spec
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzSubrequests ./frontend
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzPackagesFailure ./frontend
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzPlan ./llb
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzExtract ./internal/unpack
+	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh FuzzReadDockerfile ./internal/drift
 
 ## test-short: the tests that need no lab
 test-short:
