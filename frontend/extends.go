@@ -90,7 +90,12 @@ func (f *specFiles) sourceInfo(name string) *pb.SourceInfo {
 	if sm == nil {
 		return nil
 	}
-	return &pb.SourceInfo{Data: sm.Data, Filename: sm.Filename, Language: sm.Language, Definition: sm.Definition.ToPB()}
+	info := &pb.SourceInfo{Data: sm.Data, Filename: sm.Filename, Language: sm.Language}
+	if sm.Definition != nil {
+		// dockerui sets it on what it reads; a map made otherwise has none.
+		info.Definition = sm.Definition.ToPB()
+	}
+	return info
 }
 
 // checkSource is the file a check's lines are in (a spec it extends, or
@@ -103,6 +108,30 @@ func (f *specFiles) checkSource(r spec.Range) *pb.SourceInfo {
 		return f.sourceInfo(f.root.Filename)
 	}
 	return f.sourceInfo(r.File)
+}
+
+// warn shows msg as a build warning at the lines of r, in the file they
+// are in: for a file the spec extends, its name (and the extends: chain
+// that pulled it in, extendedBy) is added to msg, as buildx shows the
+// lines of the spec itself only. Without a spec source (a subrequest, a
+// test) there is nowhere to warn.
+func (f *specFiles) warn(ctx context.Context, msg string, wo client.WarnOpts, r spec.Range, extendedBy []spec.Location) {
+	if f == nil || f.root.Warn == nil {
+		return
+	}
+	if r.Start.Line > 0 {
+		if r.File != "" && r.File != f.root.Filename {
+			wo.SourceInfo = f.sourceInfo(r.File)
+			msg += fmt.Sprintf(" (%s line %d)%s", r.File, r.Start.Line, spec.ExtendedByText(r.File, extendedBy))
+		} else {
+			msg += fmt.Sprintf(" (line %d)", r.Start.Line)
+		}
+		wo.Range = []*pb.Range{{
+			Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(r.Start.Col)},
+			End:   &pb.Position{Line: int32(r.End.Line), Character: int32(r.End.Col)},
+		}}
+	}
+	f.root.Warn(ctx, msg, wo)
 }
 
 // others are the source maps of the files the spec extends.

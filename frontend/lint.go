@@ -113,22 +113,11 @@ func warnLint(ctx context.Context, bc *dockerui.Client, files *specFiles, s *spe
 		return err
 	}
 	findings := lint.Check(s, lint.Options{Target: opts.Target, Platforms: plats, BuildArgs: opts.BuildArgs, BuildPlatform: opts.BuildPlatform, Config: cfg})
-	if files != nil && files.root.Warn != nil {
-		for _, f := range findings {
-			msg := fmt.Sprintf("%s: %s", f.Rule.Name, f.Msg)
-			wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte(f.Rule.Description)}, URL: f.Rule.URL}
-			if f.Range.Start.Line > 0 {
-				if f.File != files.root.Filename {
-					// The finding's lines are in a file the spec extends.
-					wo.SourceInfo = files.sourceInfo(f.File)
-					msg += fmt.Sprintf(" (%s line %d)%s", f.File, f.Range.Start.Line, spec.ExtendedByText(f.File, f.ExtendedBy))
-				} else {
-					msg += fmt.Sprintf(" (line %d)", f.Range.Start.Line)
-				}
-				wo.Range = locations(s)(f.Range).Ranges
-			}
-			files.root.Warn(ctx, msg, wo)
-		}
+	for _, f := range findings {
+		wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte(f.Rule.Description)}, URL: f.Rule.URL}
+		rg := f.Range
+		rg.File = f.File
+		files.warn(ctx, fmt.Sprintf("%s: %s", f.Rule.Name, f.Msg), wo, rg, f.ExtendedBy)
 	}
 	if cfg.Error && len(findings) > 0 {
 		var list spec.ErrorList

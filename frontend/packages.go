@@ -57,23 +57,8 @@ func loadBuildBase(ctx context.Context, c client.Client, bc *dockerui.Client, fi
 	}
 	msg := fmt.Sprintf("packages (%s, %s) run emulated: the base image %s %s, where the native route runs %s; give the base image a %s variant, or write packages.mode: emulated",
 		r.Packages.Manager, platforms.FormatAll(target), r.Base, why, r.Packages.Manager, buildID)
-	if files != nil && files.root.Warn != nil {
-		wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte("The native package route runs the package manager of the base image for the build platform; without it, the package step runs on the target platform under emulation (docs/spec.md, packages).")}}
-		if rg := r.Packages.Range; rg.Start.Line > 0 {
-			if rg.File != "" && rg.File != files.root.Filename {
-				// packages: is in a file the spec extends.
-				wo.SourceInfo = files.sourceInfo(rg.File)
-				msg += fmt.Sprintf(" (%s line %d)", rg.File, rg.Start.Line)
-			} else {
-				msg += fmt.Sprintf(" (line %d)", rg.Start.Line)
-			}
-			wo.Range = []*pb.Range{{
-				Start: &pb.Position{Line: int32(rg.Start.Line), Character: int32(rg.Start.Col)},
-				End:   &pb.Position{Line: int32(rg.End.Line), Character: int32(rg.End.Col)},
-			}}
-		}
-		files.root.Warn(ctx, msg, wo)
-	}
+	wo := client.WarnOpts{Level: 1, Detail: [][]byte{[]byte("The native package route runs the package manager of the base image for the build platform; without it, the package step runs on the target platform under emulation (docs/spec.md, packages).")}}
+	files.warn(ctx, msg, wo, r.Packages.Range, nil)
 	return nil, nil
 }
 
