@@ -81,7 +81,17 @@ type failure struct {
 	msg  string
 }
 
+// maxLogEcho bounds each text a failure quotes from the log (a name, a
+// reason): the log is the package manager's output, not ours, and a
+// message must not echo it whole.
+const maxLogEcho = 300
+
 func (f *failure) set(format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = spec.Clip(s, maxLogEcho)
+		}
+	}
 	if f.msg == "" {
 		f.msg = fmt.Sprintf("packages (%s, %s): ", f.step.Name, f.step.Platform) + fmt.Sprintf(format, args...)
 	}

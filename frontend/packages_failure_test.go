@@ -209,3 +209,19 @@ func (l logReasons) sharedDownload(string, string) (string, []string) { return "
 func (l logReasons) failedFile(ctx context.Context, err error, path string) ([]byte, error) {
 	return l(ctx, err, path)
 }
+
+// TestPackagesFailureClipsWhatItQuotes: a name or reason the log gives is
+// quoted clipped: a log line of 100 kB gives a message of a few hundred
+// bytes, not the line again.
+func TestPackagesFailureClipsWhatItQuotes(t *testing.T) {
+	for _, tc := range []struct{ manager, log string }{
+		{"apt", "E: Unable to locate package " + strings.Repeat("x", 100_000) + "\n"},
+		{"dnf", "No match for argument: " + strings.Repeat("\x01", 100_000) + "\n"},
+		{"apt", "W: Failed to fetch http://example.com/" + strings.Repeat("d", 50_000) + "  " + strings.Repeat("r", 50_000) + "\n"},
+	} {
+		msg := packagesFailure(llb.Step{Kind: llb.StepPackages, Name: tc.manager, Platform: "linux/arm64"}, []byte(tc.log))
+		if msg == "" || len(msg) > 4096 {
+			t.Errorf("%s: a %d-byte log line gave a %d-byte message", tc.manager, len(tc.log), len(msg))
+		}
+	}
+}
